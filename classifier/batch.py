@@ -1,0 +1,46 @@
+"""Classifying a stream of ``Record`` objects in chunks, in input order, one result per record."""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Iterable, Iterator
+
+from .inputs import Record
+from .model import Model
+
+__all__ = ["classify_records", "result_for", "chunked"]
+
+CHUNK_SIZE = 512
+
+
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def result_for(record: Record, prediction=None) -> dict:
+    """The output record: the public JSONL contract (``id``, ``status``, ``label`` …)."""
+    out = {"id": record.id, "status": "ok" if record.ok else "error"}
+    if prediction is not None:
+        out.update(label=prediction.label, confidence=prediction.confidence, scores=prediction.scores,
+                   triage=prediction.triage, red_flags=prediction.red_flags, reason=prediction.reason,
+                   model_version=prediction.model_version)
+    else:
+        out.update(label=None, confidence=None, scores=None, triage=None, red_flags=None, reason=None,
+                   model_version=None)
+    out["error"] = record.error
+    out["warning"] = record.warning
+    return out
+
+
+def classify_chunk(model: Model, chunk: list[Record]) -> list[dict]:
+    good = [r for r in chunk if r.ok]
+    preds = iter(model.classify_many([r.text for r in good]))
+    return [result_for(r, next(preds)) if r.ok else result_for(r) for r in chunk]
+
+
+def classify_records(model: Model, records: Iterable[Record], *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
+    """One result per record, in order; bad records become error results and the rest are classified."""
+    for chunk in chunked(records, chunk_size):
+        yield from classify_chunk(model, chunk)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..evaluate import evaluate
+from ..train import default_corpus_path, heldout_path, read_corpus
+
+
+@click.command("evaluate")
+@click.option("-c", "--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option("--heldout", "heldouts", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Held-out JSONL (repeatable; default: tests/data/heldout*.jsonl).")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Directory for report.md, scores.json and the plots.")
+@click.option("--folds", type=int, default=5, show_default=True)
+def evaluate_cmd(corpus: Path | None, heldouts: tuple[Path, ...], output: Path, folds: int) -> None:
+    """Cross-validate by recipe, score the held-out sets, compare with two baselines; write a report."""
+    rows = read_corpus(corpus or default_corpus_path())
+    heldouts = heldouts or tuple(sorted(heldout_path().parent.glob("heldout*.jsonl")))
+    report = evaluate(rows, heldouts, output, folds=folds)
+    click.echo(report.read_text())
+    click.echo(f"report written to {report}", err=True)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..facts import file_sha256
+from ..generate import GeneratorConfig, generate, write_jsonl
+from ..train import default_corpus_path
+
+
+@click.command("generate")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the JSONL corpus (default: corpus/generated/train.jsonl).")
+@click.option("--seed", type=int, default=GeneratorConfig.seed, show_default=True)
+@click.option("--recipes", type=int, default=GeneratorConfig.recipes_per_condition, show_default=True,
+              help="Recipes per condition.")
+@click.option("--renders", type=int, default=GeneratorConfig.renders_per_recipe, show_default=True,
+              help="Renderings of each recipe.")
+def generate_cmd(output: Path | None, seed: int, recipes: int, renders: int) -> None:
+    """Generate the synthetic training corpus from the condition facts (reproducible from --seed)."""
+    cfg = GeneratorConfig(seed=seed, recipes_per_condition=recipes, renders_per_recipe=renders,
+                          recipes_out_of_scope=int(recipes * GeneratorConfig.recipes_out_of_scope
+                                                   / GeneratorConfig.recipes_per_condition))
+    output = output or default_corpus_path()
+    examples = generate(cfg)
+    write_jsonl(examples, output)
+    manifest = {"seed": cfg.seed, "recipes_per_condition": cfg.recipes_per_condition,
+                "recipes_out_of_scope": cfg.recipes_out_of_scope, "renders_per_recipe": cfg.renders_per_recipe,
+                "examples": len(examples), "sha256": file_sha256(output)}
+    output.with_name("manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    click.echo(f"wrote {len(examples)} examples to {output}", err=True)

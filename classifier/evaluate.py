@@ -1,0 +1,204 @@
+"""Evaluation: recipe-grouped cross-validation on the synthetic corpus, held-out scores for the model
+and two baselines, calibration (reliability diagram) and the unknown-threshold trade-off."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import GroupKFold
+
+from .baselines import KeywordBaseline, plain_tfidf_pipeline
+from .facts import CONDITIONS, LABELS, UNKNOWN
+from .model import Model, ModelConfig, build_pipeline
+
+__all__ = ["read_heldout", "decide_all", "label_scores", "heldout_scores", "calibration_bins", "evaluate"]
+
+logger = logging.getLogger(__name__)
+Scorer = Callable[[Sequence[str]], np.ndarray]  # texts → probabilities in LABELS order
+
+
+def read_heldout(path: Path) -> list[dict]:
+    """Held-out rows that carry a label (red-flag-only rows have ``label: null``)."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r.get("label")]
+
+
+def decide_all(P: np.ndarray, threshold: float) -> list[str]:
+    """Final labels from probabilities: ``unknown`` when no condition reaches ``threshold``."""
+    out = []
+    for row in P:
+        best = int(np.argmax(row))
+        out.append(UNKNOWN if LABELS[best] != UNKNOWN and row[:-1].max() < threshold else LABELS[best])
+    return out
+
+
+def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
+    """Accuracy, top-2, macro-F1, per-class P/R, confusion matrix and out-of-scope recall."""
+    gold = np.asarray(gold)
+    pred = np.asarray(decide_all(P, threshold))
+    ins = gold != UNKNOWN
+    cond_rank = np.argsort(-P[:, :-1], axis=1)
+    cond = np.asarray(CONDITIONS)
+    top1 = (cond[cond_rank[:, 0]] == gold)[ins]
+    top2 = ((cond[cond_rank[:, 0]] == gold) | (cond[cond_rank[:, 1]] == gold))[ins]
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=list(LABELS), zero_division=0)
+    return {
+        "n": int(len(gold)), "n_in_scope": int(ins.sum()), "n_out_of_scope": int((~ins).sum()),
+        "top1_conditions": float(top1.mean()) if ins.any() else None,
+        "top2_conditions": float(top2.mean()) if ins.any() else None,
+        "accuracy": float((pred == gold).mean()),
+        "in_scope_accuracy": float((pred == gold)[ins].mean()) if ins.any() else None,
+        "out_of_scope_recall": float((pred == UNKNOWN)[~ins].mean()) if (~ins).any() else None,
+        "macro_f1": float(f1_score(gold, pred, labels=list(LABELS), average="macro", zero_division=0)),
+        "per_class": {lab: {"precision": float(p[i]), "recall": float(r[i]), "support": int(s[i])}
+                      for i, lab in enumerate(LABELS)},
+        "confusion": confusion_matrix(gold, pred, labels=list(LABELS)).tolist(),
+    }
+
+
+def calibration_bins(P: np.ndarray, gold: Sequence[str], threshold: float, n_bins: int = 10) -> dict:
+    """Reliability of the confidence of the final answer: per-bin confidence vs accuracy, and ECE."""
+    pred = decide_all(P, threshold)
+    conf = np.array([row[LABELS.index(lab)] if lab != UNKNOWN or row.argmax() == len(LABELS) - 1
+                     else 1 - row[:-1].max() for row, lab in zip(P, pred)])
+    correct = np.array([p == g for p, g in zip(pred, gold)], float)
+    edges = np.linspace(0, 1, n_bins + 1)
+    bins, ece = [], 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
+        if m.any():
+            bins.append({"lo": float(lo), "hi": float(hi), "n": int(m.sum()),
+                         "confidence": float(conf[m].mean()), "accuracy": float(correct[m].mean())})
+            ece += m.mean() * abs(conf[m].mean() - correct[m].mean())
+    return {"ece": float(ece), "bins": bins}
+
+
+def heldout_scores(model: Model, path: Path) -> dict:
+    """The compact held-out summary stored in ``meta.json``."""
+    rows = read_heldout(path)
+    P = model.predict_proba([r["text"] for r in rows])
+    s = label_scores(P, [r["label"] for r in rows], model.config.unknown_threshold)
+    keep = ("n", "top1_conditions", "top2_conditions", "in_scope_accuracy", "out_of_scope_recall", "macro_f1")
+    return {"heldout": Path(path).name, **{k: round(s[k], 4) if isinstance(s[k], float) else s[k] for k in keep}}
+
+
+def _cv_scores(texts, labels, groups, make: Callable, threshold: float, folds: int = 5) -> dict:
+    texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
+    P = np.zeros((len(texts), len(LABELS)))
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(texts, labels, groups):
+        est = make().fit(list(texts[train_idx]), labels[train_idx])
+        order = [list(est.classes_).index(lab) for lab in LABELS]
+        P[test_idx] = est.predict_proba(list(texts[test_idx]))[:, order]
+    s = label_scores(P, labels, threshold)
+    return {k: s[k] for k in ("accuracy", "top1_conditions", "macro_f1", "out_of_scope_recall")}
+
+
+def _systems(corpus_rows: list[dict], config: ModelConfig) -> dict[str, tuple[Callable, float]]:
+    return {
+        "calfcheck (spaCy + TF-IDF + LR)": (lambda: build_pipeline(config), config.unknown_threshold),
+        "plain TF-IDF + LR (no spaCy)": (lambda: plain_tfidf_pipeline(config.C), config.unknown_threshold),
+        "keyword rules": (lambda: KeywordBaseline(), 0.0),
+    }
+
+
+def _fmt(x) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def _plot_reliability(cal: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect")
+    ax.plot([b["confidence"] for b in cal["bins"]], [b["accuracy"] for b in cal["bins"]], "o-", label="calfcheck")
+    ax.set_xlabel("confidence"); ax.set_ylabel("accuracy"); ax.set_title(f"Reliability (ECE {cal['ece']:.3f})")
+    ax.legend(); fig.tight_layout(); fig.savefig(path, dpi=100); plt.close(fig)
+
+
+def _plot_threshold(curve: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.plot([c["threshold"] for c in curve], [c["in_scope_accuracy"] for c in curve], "o-", label="in-scope accuracy")
+    ax.plot([c["threshold"] for c in curve], [c["out_of_scope_recall"] for c in curve], "s-", label="out-of-scope recall")
+    ax.set_xlabel("unknown threshold"); ax.legend(); ax.grid(alpha=0.3); fig.tight_layout()
+    fig.savefig(path, dpi=100); plt.close(fig)
+
+
+def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Path,
+             config: ModelConfig = ModelConfig(), folds: int = 5) -> Path:
+    """Run the whole evaluation and write ``report.md`` (+ PNGs, ``scores.json``) into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    texts = [r["text"] for r in corpus_rows]
+    labels = [r["label"] for r in corpus_rows]
+    groups = [r.get("recipe", i) for i, r in enumerate(corpus_rows)]
+    results: dict = {"cv": {}, "heldout": {}}
+    fitted: dict[str, tuple] = {}
+    for name, (make, threshold) in _systems(corpus_rows, config).items():
+        logger.info("cross-validating %s", name)
+        results["cv"][name] = _cv_scores(texts, labels, groups, make, threshold, folds)
+        est = make().fit(texts, labels)
+        order = [list(est.classes_).index(lab) for lab in LABELS]
+        fitted[name] = (lambda X, est=est, order=order: est.predict_proba(list(X))[:, order], threshold)
+    main = next(iter(fitted))
+    lines = ["# calfcheck evaluation", "",
+             f"Corpus: {len(corpus_rows)} synthetic examples, {len(set(groups))} recipes. "
+             f"Threshold for `unknown`: {config.unknown_threshold}.", "",
+             f"## Cross-validation on the synthetic corpus ({folds} folds, split by recipe)", "",
+             "| system | accuracy | top-1 (conditions) | macro-F1 | out-of-scope recall |", "|---|---|---|---|---|"]
+    for name, s in results["cv"].items():
+        lines.append(f"| {name} | {_fmt(s['accuracy'])} | {_fmt(s['top1_conditions'])} | {_fmt(s['macro_f1'])} | "
+                     f"{_fmt(s['out_of_scope_recall'])} |")
+    for hp in heldout_paths:
+        rows = read_heldout(hp)
+        X, gold = [r["text"] for r in rows], [r["label"] for r in rows]
+        lines += ["", f"## Held-out set `{Path(hp).name}` ({len(rows)} posts)", "",
+                  "| system | top-1 (4 conditions) | top-2 | in-scope accuracy | out-of-scope recall | macro-F1 |",
+                  "|---|---|---|---|---|---|"]
+        res = results["heldout"][Path(hp).name] = {}
+        for name, (score, threshold) in fitted.items():
+            P = score(X)
+            s = res[name] = label_scores(P, gold, threshold)
+            lines.append(f"| {name} | {_fmt(s['top1_conditions'])} | {_fmt(s['top2_conditions'])} | "
+                         f"{_fmt(s['in_scope_accuracy'])} | {_fmt(s['out_of_scope_recall'])} | {_fmt(s['macro_f1'])} |")
+        P = fitted[main][0](X)
+        s = res[main]
+        lines += ["", "Per class (calfcheck):", "", "| label | precision | recall | support |", "|---|---|---|---|"]
+        lines += [f"| {lab} | {_fmt(v['precision'])} | {_fmt(v['recall'])} | {v['support']} |"
+                  for lab, v in s["per_class"].items()]
+        lines += ["", "Confusion matrix (rows: true, columns: predicted):", "",
+                  "| | " + " | ".join(LABELS) + " |", "|---" * (len(LABELS) + 1) + "|"]
+        lines += [f"| {lab} | " + " | ".join(map(str, row)) + " |" for lab, row in zip(LABELS, s["confusion"])]
+        cal = res["calibration"] = calibration_bins(P, gold, config.unknown_threshold)
+        stem = Path(hp).stem
+        _plot_reliability(cal, out_dir / f"reliability_{stem}.png")
+        lines += ["", f"Reliability (calfcheck), ECE {cal['ece']:.3f} — ![reliability](reliability_{stem}.png)", "",
+                  "| confidence bin | n | mean confidence | accuracy |", "|---|---|---|---|"]
+        lines += [f"| {b['lo']:.1f}–{b['hi']:.1f} | {b['n']} | {b['confidence']:.3f} | {b['accuracy']:.3f} |"
+                  for b in cal["bins"]]
+        curve = res["threshold_curve"] = []
+        for t in np.round(np.arange(0.2, 0.81, 0.05), 2):
+            ts = label_scores(P, gold, float(t))
+            curve.append({"threshold": float(t), "in_scope_accuracy": ts["in_scope_accuracy"],
+                          "out_of_scope_recall": ts["out_of_scope_recall"]})
+        _plot_threshold(curve, out_dir / f"threshold_{stem}.png")
+        lines += ["", f"Unknown-threshold trade-off — ![threshold](threshold_{stem}.png)", "",
+                  "| threshold | in-scope accuracy | out-of-scope recall |", "|---|---|---|"]
+        lines += [f"| {c['threshold']:.2f} | {_fmt(c['in_scope_accuracy'])} | {_fmt(c['out_of_scope_recall'])} |"
+                  for c in curve]
+    (out_dir / "scores.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    report = out_dir / "report.md"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return report

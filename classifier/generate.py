@@ -1,0 +1,190 @@
+"""Synthetic corpus generator: composes condition facts into first-person complaints.
+
+A *recipe* is the set of symptom phrases chosen for one complaint (its label and the phrase of
+each slot). Each recipe is rendered several times with different running chatter, order, length,
+casing, punctuation and typos. Every example keeps its recipe id, so cross-validation can split
+by recipe and never scores a rendering of a recipe it trained on.
+
+Reproducible: the same corpus files and seed give a byte-identical output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .facts import CONDITIONS, UNKNOWN, load_conditions, load_context, load_out_of_scope
+
+__all__ = ["Example", "generate", "write_jsonl", "GeneratorConfig"]
+
+SLOTS = ("location", "onset", "trigger", "character", "timing", "relief", "context", "absent", "misleading")
+# Probability that a recipe uses each slot.
+SLOT_P = {
+    "location": 0.8, "onset": 0.8, "trigger": 0.6, "character": 0.6, "timing": 0.7,
+    "relief": 0.45, "context": 0.45, "absent": 0.5, "misleading": 0.15,
+}
+CONNECTORS = (". ", ", ", " and ", ". ", " - ", ", ", "... ")
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    seed: int = 13
+    recipes_per_condition: int = 350
+    recipes_out_of_scope: int = 500
+    renders_per_recipe: int = 4
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    recipe: str
+    label: str
+    text: str
+
+    def to_json(self) -> str:
+        return json.dumps({"id": self.id, "recipe": self.recipe, "label": self.label, "text": self.text},
+                          ensure_ascii=False, sort_keys=True)
+
+
+def _recipe_id(label: str, parts: list[tuple[str, str]]) -> str:
+    digest = hashlib.sha1(repr((label, sorted(parts))).encode()).hexdigest()[:10]
+    return f"{label}:{digest}"
+
+
+class _Renderer:
+    """Turns a recipe into one noisy, first-person text."""
+
+    def __init__(self, rng: random.Random, context: dict):
+        self.rng = rng
+        self.ctx = context
+
+    def filler(self) -> str:
+        r = self.rng
+        values = {
+            "miles": r.choice([15, 20, 25, 30, 35, 40, 50, 60, 70]), "pace": r.choice(["8:30", "5:10/km", "9 min", "7:45"]),
+            "time": r.choice(["1:45", "1:29", "2:05", "1:38"]), "age": r.randint(19, 63),
+            "years": r.randint(1, 20), "weeks": r.randint(2, 16),
+        }
+        return r.choice(self.ctx["filler"]).format(**values)
+
+    def typo(self, word: str) -> str:
+        r = self.rng
+        if len(word) < 4 or not word.isalpha():
+            return word
+        i = r.randrange(1, len(word) - 1)
+        kind = r.random()
+        if kind < 0.35:
+            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        if kind < 0.7:
+            return word[:i] + word[i + 1:]
+        return word[:i] + word[i] + word[i:]
+
+    def noise(self, text: str) -> str:
+        r = self.rng
+        if r.random() < 0.3:
+            text = text.replace("'", "")
+        p_typo = r.choice([0.0, 0.0, 0.02, 0.05])
+        if p_typo:
+            text = " ".join(self.typo(w) if r.random() < p_typo else w for w in text.split(" "))
+        if r.random() < 0.4:
+            text = text.lower()
+        if r.random() < 0.15:
+            text = "".join(c for c in text if c.isalnum() or c in " '")
+        return " ".join(text.split())
+
+    def compose(self, clauses: list[str], *, length: str) -> str:
+        r = self.rng
+        ctx = self.ctx
+        clauses = list(clauses)
+        if r.random() < 0.35 and len(clauses) > 2:  # real posts do not keep a fixed order
+            r.shuffle(clauses)
+        if r.random() < 0.2:
+            clauses.insert(r.randrange(len(clauses) + 1), r.choice(ctx["generic"]))
+        if r.random() < 0.25:
+            i = r.randrange(len(clauses))
+            clauses[i] = f"{r.choice(ctx['hedges'])} {clauses[i]}"
+        body = clauses[0]
+        for c in clauses[1:]:
+            body += r.choice(CONNECTORS) + c
+        if length == "short":
+            return self.noise(body)
+        parts = []
+        if length == "long" and r.random() < 0.6:
+            parts.append(r.choice(ctx["openers"]))
+        n_filler = {"medium": r.randint(0, 2), "long": r.randint(2, 5)}[length]
+        fillers = [self.filler() + "." for _ in range(n_filler)]
+        split = r.randint(0, len(fillers))
+        parts += fillers[:split] + [body + "."] + fillers[split:]
+        parts.append(r.choice(ctx["closers"]))
+        return self.noise(" ".join(p for p in parts if p))
+
+
+def _length(rng: random.Random) -> str:
+    return rng.choices(["short", "medium", "long"], weights=[0.15, 0.45, 0.4])[0]
+
+
+def _condition_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Renderer) -> Iterator[Example]:
+    ctx = load_context()
+    for label, cond in load_conditions().items():
+        templates = {**ctx["templates"], **cond_templates(label)}
+        for _ in range(cfg.recipes_per_condition):
+            parts = [(slot, rng.choice(cond.phrases[slot])) for slot in SLOTS
+                     if slot in cond.phrases and rng.random() < SLOT_P[slot]]
+            if len(parts) < 2:
+                parts = [(s, rng.choice(cond.phrases[s])) for s in ("location", "onset")]
+            recipe = _recipe_id(label, parts)
+            for _k in range(cfg.renders_per_recipe):
+                clauses = [rng.choice(templates[slot]).format(phrase) for slot, phrase in parts]
+                yield Example("", recipe, label, renderer.compose(clauses, length=_length(rng)))
+
+
+def cond_templates(label: str) -> dict[str, list[str]]:
+    from .facts import corpus_dir
+    import tomllib
+
+    data = tomllib.loads((corpus_dir() / "conditions" / f"{label}.toml").read_text(encoding="utf-8"))
+    return data.get("templates", {})
+
+
+def _gibberish(rng: random.Random, chars: str) -> str:
+    return " ".join("".join(rng.choice(chars) for _ in range(rng.randint(2, 8))) for _ in range(rng.randint(2, 9)))
+
+
+def _out_of_scope_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Renderer) -> Iterator[Example]:
+    ctx = load_context()
+    topics = load_out_of_scope()
+    for _ in range(cfg.recipes_out_of_scope):
+        if rng.random() < 0.05:
+            recipe = f"{UNKNOWN}:gibberish"
+            for _k in range(cfg.renders_per_recipe):
+                yield Example("", recipe, UNKNOWN, _gibberish(rng, ctx["gibberish_chars"]))
+            continue
+        topic = rng.choice(topics)
+        phrases = rng.sample(topic.phrases, k=min(len(topic.phrases), rng.randint(1, 3)))
+        recipe = _recipe_id(UNKNOWN, [(topic.id, p) for p in phrases])
+        for _k in range(cfg.renders_per_recipe):
+            clauses = list(phrases)
+            if rng.random() < 0.25:
+                clauses.append(rng.choice(["calves are fine", "no calf pain", "my calves feel ok",
+                                           "nothing wrong with my calves", "calf is fine"]))
+            yield Example("", recipe, UNKNOWN, renderer.compose(clauses, length=_length(rng)))
+
+
+def generate(config: GeneratorConfig | None = None) -> list[Example]:
+    """Generate the synthetic corpus; the same config (and corpus files) gives the same list."""
+    cfg = config or GeneratorConfig()
+    rng = random.Random(cfg.seed)
+    renderer = _Renderer(rng, load_context())
+    examples = list(_condition_examples(cfg, rng, renderer)) + list(_out_of_scope_examples(cfg, rng, renderer))
+    return [Example(f"g{i:06d}", e.recipe, e.label, e.text) for i, e in enumerate(examples)]
+
+
+def write_jsonl(examples: list[Example], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for e in examples:
+            f.write(e.to_json() + "\n")
