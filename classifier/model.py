@@ -13,6 +13,8 @@ from sklearn.pipeline import Pipeline
 
 from .facts import LABELS, UNKNOWN
 from .preprocess import SpacyNormalizer, ngrams
+from .scope import unknown_reason
+from .triage import triage
 
 __all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "EmptyTextError"]
 
@@ -98,12 +100,16 @@ class Model:
                 raise EmptyTextError(f"Text {i} is empty: describe where and how the calf hurts.")
         if not texts:
             return []
-        proba = self.predict_proba(texts)
-        return [self._prediction(row) for row in proba]
+        terms = list(self.normalizer.analyse_many(texts))
+        proba = self._proba_from_features([[t.feature for t in ts] for ts in terms])
+        return [self._prediction(text, ts, row) for text, ts, row in zip(texts, terms, proba)]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order."""
         return self.pipeline.predict_proba(texts)[:, self._order]
+
+    def _proba_from_features(self, features: list[list[str]]) -> np.ndarray:
+        return self.pipeline[1:].predict_proba(features)[:, self._order]
 
     def decide(self, row: np.ndarray) -> tuple[str, float]:
         """Label and confidence for one row of probabilities in ``LABELS`` order."""
@@ -113,7 +119,14 @@ class Model:
             return UNKNOWN, 1.0 - top_condition
         return LABELS[best], float(row[best])
 
-    def _prediction(self, row: np.ndarray) -> Prediction:
+    def _prediction(self, text: str, terms: list, row: np.ndarray) -> Prediction:
         label, confidence = self.decide(row)
         scores = {lab: round(float(p), 6) for lab, p in zip(LABELS, row)}
-        return Prediction(label=label, confidence=round(confidence, 6), scores=scores, model_version=self.version)
+        result = triage(text, terms, label)
+        if label == UNKNOWN:
+            top = int(np.argmax(row[:-1]))
+            reason = unknown_reason(terms, LABELS[top], float(row[top]))
+        else:
+            reason = " ".join(result.notes)
+        return Prediction(label=label, confidence=round(confidence, 6), scores=scores, model_version=self.version,
+                          triage=result.level, red_flags=result.red_flags, reason=reason)

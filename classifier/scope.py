@@ -1,0 +1,25 @@
+"""Why an answer is ``unknown``: which out-of-scope topic the text reads like."""
+
+from __future__ import annotations
+
+from .facts import load_out_of_scope
+from .preprocess import Term
+
+__all__ = ["unknown_reason"]
+
+
+def unknown_reason(terms: list[Term], top_condition: str, top_probability: float) -> str:
+    """A plain-words reason for an ``unknown`` answer."""
+    words = {t.lemma for t in terms if not t.negated}
+    lowered = " ".join(t.lemma for t in terms if not t.negated)
+    for topic in load_out_of_scope():
+        if any((cue in words) if " " not in cue else (cue in lowered) for cue in topic.cues):
+            if topic.id == "chatter":
+                continue
+            return f"This reads like {topic.reason}, which calfcheck does not cover."
+    if not words:
+        return "There is nothing here to classify: describe where and how your calf hurts."
+    if not words & {"calf", "leg", "achilles", "tendon", "cramp", "muscle", "shin", "heel", "ankle"}:
+        return "No calf symptom was found in this text; calfcheck only covers calf pain."
+    return (f"None of the four conditions fits well enough (closest: {top_condition.replace('_', ' ')}, "
+            f"{top_probability:.0%}). Add where it hurts, when it started and what makes it worse.")

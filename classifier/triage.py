@@ -1,0 +1,100 @@
+"""Red-flag triage: negation-aware rules (``corpus/red_flags.toml``) that run beside the model.
+
+The rules can only raise the triage level: ``self_care`` < ``see_doctor`` < ``urgent`` < ``emergency``.
+A rule pattern counts only if the words it matched are not inside a negation found by the spaCy
+normaliser, so "no swelling, not warm" raises nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .facts import UNKNOWN, _read, corpus_dir, load_conditions
+from .preprocess import Term
+
+__all__ = ["LEVELS", "RedFlag", "Triage", "triage"]
+
+LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    triage: str
+    reason: str
+    any_of: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    groups: dict
+    flags: tuple[RedFlag, ...]
+    negation_exempt: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: str
+    red_flags: list[dict]
+    notes: list[str]
+
+
+@lru_cache(maxsize=4)
+def load_rules(root: Path | None = None) -> Rules:
+    data = _read((root or corpus_dir()) / "red_flags.toml")
+    if tuple(data["levels"]) != LEVELS:
+        raise ValueError(f"red_flags.toml levels must be {LEVELS}")
+    groups = {name: [re.compile(p) for p in pats] for name, pats in data["groups"].items()}
+    flags = []
+    for f in data["flags"]:
+        alts = tuple(tuple(g for alt_group in alt for g in alt_group) for alt in f["any_of"])
+        for g in (g.lstrip("!") for alt in alts for g in alt):
+            if g not in groups:
+                raise ValueError(f"red flag {f['id']} uses unknown group {g!r}")
+        flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts))
+    return Rules(groups, tuple(flags), frozenset(data.get("negation_exempt", ())))
+
+
+def _affirmed(match: re.Match, terms: list[Term]) -> bool:
+    """True unless the match's last content word (the finding: "calf isn't *warm*") is negated."""
+    inside = [t for t in terms if t.start < match.end() and t.end > match.start()]
+    return not inside or not inside[-1].negated
+
+
+def _group_matches(name: str, text: str, terms: list[Term], rules: Rules) -> bool:
+    check = name not in rules.negation_exempt
+    for pattern in rules.groups[name]:
+        for m in pattern.finditer(text):
+            if not check or _affirmed(m, terms):
+                return True
+    return False
+
+
+def triage(text: str, terms: list[Term], label: str, rules: Rules | None = None) -> Triage:
+    """Triage level, red flags and notes for ``text`` (its normaliser ``terms``) and model ``label``."""
+    rules = rules or load_rules()
+    lower = text.lower()
+    cache: dict[str, bool] = {}
+
+    def holds(group: str) -> bool:
+        neg = group.startswith("!")
+        name = group.lstrip("!")
+        if name not in cache:
+            cache[name] = _group_matches(name, lower, terms, rules)
+        return cache[name] != neg
+
+    level = load_conditions()[label].default_triage if label != UNKNOWN else "self_care"
+    notes = []
+    if label != UNKNOWN and holds("long_lasting") and level == "self_care":
+        level = "see_doctor"
+        notes.append("Pain that has lasted weeks or keeps coming back is worth showing to a doctor or physio.")
+    flags = []
+    for flag in rules.flags:
+        if any(all(holds(g) for g in alt) for alt in flag.any_of):
+            flags.append({"id": flag.id, "triage": flag.triage, "reason": flag.reason})
+            if LEVELS.index(flag.triage) > LEVELS.index(level):
+                level = flag.triage
+    return Triage(level, flags, notes)
