@@ -14,6 +14,7 @@ from pathlib import Path
 
 import joblib
 
+from .facts import LABELS
 from .model import Model, ModelConfig
 
 __all__ = ["FORMAT_VERSION", "ModelVersionError", "save_model", "load_model", "library_versions",
@@ -57,6 +58,7 @@ def save_model(model: Model, path: Path) -> Path:
     joblib.dump(model.pipeline, tmp, compress=3)
     os.replace(tmp, path / PIPELINE_FILE)
     meta = {**model.meta, "format_version": FORMAT_VERSION, "model_version": model.version,
+            "labels": list(LABELS),
             "config": asdict(model.config),
             "libraries": library_versions()}
     tmp = path / (META_FILE + ".tmp")

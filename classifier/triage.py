@@ -59,9 +59,14 @@ def load_rules(root: Path | None = None) -> Rules:
 
 
 def _affirmed(match: re.Match, terms: list[Term]) -> bool:
-    """True unless the match's last content word (the finding: "calf isn't *warm*") is negated."""
-    inside = [t for t in terms if t.start < match.end() and t.end > match.start()]
-    return not inside or not inside[-1].negated
+    """True unless the finding's words are all negated.
+
+    The finding is the pattern's ``(?P<f>...)`` group when it has one ("calf isn't *warm*"),
+    else the whole match.
+    """
+    start, end = match.span("f") if "f" in match.re.groupindex else match.span()
+    inside = [t for t in terms if t.start < end and t.end > start]
+    return not inside or not all(t.negated for t in inside)
 
 
 def _group_matches(name: str, text: str, terms: list[Term], rules: Rules) -> bool:

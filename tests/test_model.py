@@ -1,0 +1,78 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from classifier import EmptyTextError, LABELS, ModelVersionError, load_model, save_model
+from classifier.evaluate import label_scores, read_heldout
+from classifier.train import default_corpus_path, train
+
+DATA = Path(__file__).parent / "data"
+TEXTS = [
+    "my calf seized up at mile 20 and let go after I stretched it",
+    "sharp twinge in the middle of my calf during hill sprints, sore to touch since",
+    "stiff achilles every morning, hurts when I push off, came on over weeks",
+    "both calves get tight with pressure 10 minutes into every run and it goes when I stop",
+    "what running watch should I buy",
+]
+
+
+def test_model_classify_returns_a_prediction_for_every_label(model):
+    p = model.classify(TEXTS[0])
+    assert p.label == "muscle_cramp"
+    assert set(p.scores) == set(LABELS)
+    assert sum(p.scores.values()) == pytest.approx(1.0, abs=1e-4)
+    assert p.confidence == pytest.approx(p.scores[p.label], abs=1e-6)
+    assert p.model_version == model.version
+
+
+def test_model_batch_equals_single(model):
+    batch = model.classify_many(TEXTS)
+    assert [model.classify(t) for t in TEXTS] == batch
+
+
+def test_model_empty_text_raises_a_clear_error(model):
+    with pytest.raises(EmptyTextError, match="empty"):
+        model.classify("   ")
+
+
+def test_model_save_load_round_trip_gives_identical_predictions(model, tmp_path):
+    save_model(model, tmp_path / "m")
+    again = load_model(tmp_path / "m")
+    assert again.classify_many(TEXTS) == model.classify_many(TEXTS)
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    assert meta["labels"] == list(LABELS)
+    assert meta["corpus"]["sha256"] and meta["libraries"]["scikit-learn"]
+
+
+@pytest.mark.parametrize("lib", ["scikit-learn", "spacy"])
+def test_model_load_refuses_other_major_minor_version(model, tmp_path, lib):
+    save_model(model, tmp_path / "m")
+    meta_path = tmp_path / "m" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["libraries"][lib] = "0.1.0"
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ModelVersionError, match=rf"{lib} 0\.1\.0.*calfcheck train"):
+        load_model(tmp_path / "m")
+
+
+def test_model_load_missing_directory_says_how_to_build(tmp_path):
+    with pytest.raises(FileNotFoundError, match="calfcheck train"):
+        load_model(tmp_path / "nothing")
+
+
+def test_training_is_deterministic(model, tmp_path):
+    again = train(default_corpus_path(), progress=False)
+    assert again.classify_many(TEXTS) == model.classify_many(TEXTS)
+
+
+@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout_fresh.jsonl"])
+def test_model_meets_the_heldout_targets(model, name):
+    rows = read_heldout(DATA / name)
+    P = model.predict_proba([r["text"] for r in rows])
+    s = label_scores(P, [r["label"] for r in rows], model.config.unknown_threshold)
+    assert s["top1_conditions"] >= 0.90
+    assert s["top2_conditions"] >= 0.97
+    assert s["out_of_scope_recall"] >= 0.75
+    assert s["in_scope_accuracy"] >= 0.90

@@ -1,0 +1,47 @@
+import pickle
+
+import pytest
+
+from classifier.preprocess import NEG_PREFIX, SpacyNormalizer
+
+
+@pytest.fixture(scope="module")
+def norm():
+    return SpacyNormalizer()
+
+
+def test_preprocess_negated_and_affirmed_findings_give_different_features(norm):
+    negated, affirmed = norm.transform(["no swelling, no redness", "swelling and redness"])
+    assert set(negated) == {NEG_PREFIX + "swelling", NEG_PREFIX + "redness"}
+    assert set(affirmed) == {"swelling", "redness"}
+    assert not set(negated) & set(affirmed)
+
+
+@pytest.mark.parametrize("text, negated, affirmed", [
+    ("There is no swelling but sharp pain", {"swelling"}, {"sharp", "pain"}),
+    ("it doesn't hurt at rest, only when I push off", {"hurt", "rest"}, {"push"}),
+    ("calf cramped, not swollen", {"swollen"}, {"calf", "cramp"}),
+])
+def test_preprocess_negation_scope_ends_at_terminators(norm, text, negated, affirmed):
+    terms = norm.analyse(text)
+    assert {t.lemma for t in terms if t.negated} == negated
+    assert affirmed <= {t.lemma for t in terms if not t.negated}
+
+
+def test_preprocess_spans_point_into_the_text(norm):
+    text = "My calves were swollen"
+    for t in norm.analyse(text):
+        assert text[t.start:t.end].lower() in {"calves", "swollen"}
+    assert [t.lemma for t in norm.analyse(text)] == ["calf", "swollen"]
+
+
+def test_preprocess_pickle_drops_spacy_and_rebuilds(norm):
+    norm.transform(["warm it up"])
+    data = pickle.dumps(norm)
+    assert len(data) < 2000
+    assert pickle.loads(data).transform(["no swelling"]) == [[NEG_PREFIX + "swelling"]]
+
+
+def test_preprocess_rejects_a_bare_string(norm):
+    with pytest.raises(ValueError, match="string object received"):
+        norm.transform("no swelling")

@@ -1,0 +1,103 @@
+"""Red-flag table: positives, negated versions and look-alikes, checked through the public API."""
+
+import pytest
+
+D, PE, R, AC = "possible_dvt", "possible_pulmonary_embolism", "possible_rupture_or_tear", "acute_compartment"
+
+CASES = [
+    # possible DVT: signs
+    ("my calf is swollen, red and warm to the touch and it hurts to walk", {D}, "urgent"),
+    ("left calf visibly bigger than the right one and it aches, no injury", {D}, "urgent"),
+    ("the calf feels hot and looks red, been sore for 3 days", {D}, "urgent"),
+    ("thought it was a cramp but my calf is still painful and swollen 4 days later, nothing happened", {D}, "urgent"),
+    ("my lower leg is puffy and the sock leaves a deep mark on that side only, calf aches", {D}, "urgent"),
+    ("calf sore and the veins look more prominent on that leg", {D}, "urgent"),
+    ("my calf is bigger than the other one and throbs", {D}, "urgent"),
+    ("calf pain and the skin is red", {D}, "urgent"),
+    # possible DVT: risk context
+    ("calf has been aching since I got off a 12 hour flight", {D}, "urgent"),
+    ("after a long car journey my calf feels tight and sore", {D}, "urgent"),
+    ("calf pain two weeks after knee surgery", {D}, "urgent"),
+    ("just out of a plaster cast and my calf hurts", {D}, "urgent"),
+    ("I'm pregnant and my calf has become sore", {D}, "urgent"),
+    ("on the pill and my right calf aches for no reason", {D}, "urgent"),
+    ("had a DVT two years ago and now my calf is aching again", {D}, "urgent"),
+    ("calf pain after a week of bed rest with flu", {D}, "urgent"),
+    ("drove 9 hours to a race and my calf hurts the next day", {D}, "urgent"),
+    ("flew home from a marathon abroad and now my calf is tender", {D}, "urgent"),
+    # pulmonary embolism
+    ("my calf hurt for days and now I'm short of breath", {PE}, "emergency"),
+    ("calf pain and chest pain when I breathe in", {PE}, "emergency"),
+    ("leg swollen after surgery and now I'm breathless and my heart is racing", {PE, D}, "emergency"),
+    ("calf ached last week, today I coughed up blood", {PE}, "emergency"),
+    ("sore calf and I feel breathless sitting down", {PE}, "emergency"),
+    ("swollen calf after a flight and sharp pain in my chest", {PE, D}, "emergency"),
+    # rupture or tear
+    ("felt a pop in my calf sprinting and now I can't walk properly", {R}, "see_doctor"),
+    ("it felt like someone kicked me in the back of the calf", {R}, "see_doctor"),
+    ("heard a snap in my achilles and I cannot stand on my toes", {R}, "see_doctor"),
+    ("I can't go up on my toes on that side since it happened", {R}, "see_doctor"),
+    ("calf went with a loud pop going uphill", {R}, "see_doctor"),
+    ("can't put weight on my leg after my calf tore", {R}, "see_doctor"),
+    ("felt something snap in my calf at the track", {R}, "see_doctor"),
+    # acute compartment / nerve and circulation
+    ("got kicked in the calf, pain is out of proportion and getting worse", {AC}, "urgent"),
+    ("the pain is unbearable and the calf is rock hard", {AC}, "urgent"),
+    ("my foot is numb even at rest and the calf is tight", {AC}, "urgent"),
+    ("the tightness didn't go away when I stopped running, hours now", {AC}, "urgent"),
+    ("my foot looks pale and feels cold after the calf injury", {AC}, "urgent"),
+    ("tingling in my foot that won't go away, calf very tight", {AC}, "urgent"),
+    # negated: nothing raised
+    ("calf cramp at night, no swelling, not warm, not red", set(), None),
+    ("sharp twinge in my calf during sprints, no pop, no swelling, no redness", set(), None),
+    ("my calf isn't swollen or hot, just sore after hills", set(), None),
+    ("no chest pain, no shortness of breath, just a tight calf after hill reps", set(), None),
+    ("didn't hear a pop, I can walk fine, the calf is sore after intervals", set(), None),
+    ("there's no numbness and my foot isn't cold, calves just tight", set(), None),
+    ("calf cramped near the end of the marathon, not swollen afterwards and no redness", set(), None),
+    ("never had a clot, calf strain from speedwork", set(), None),
+    # look-alikes: nothing raised
+    ("ordinary cramp in my calf at mile 20, it let go after a minute of stretching", set(), None),
+    ("calf strain with a little bruising after a sprint, sore to walk", set(), None),
+    ("it was a hot day and my calf cramped late in the race", set(), None),
+    ("I forgot to warm up and felt a twinge in my calf", set(), None),
+    ("calves get tight 10 minutes into every run and it goes when I stop", set(), None),
+    ("achilles stiff in the morning and sore when pushing off", set(), None),
+    ("the weather was warm and my calf felt tight on the long run", set(), None),
+    ("my calf is sore after hill repeats, better once I'm warm", set(), None),
+    ("out of breath on the hills but my legs feel fine", set(), None),
+    ("new shoes, calves a bit tight after my first run in them", set(), None),
+    ("my calf felt tired at the end of a long run", set(), None),
+    ("I had a hot bath after my run and my calf cramped", set(), None),
+    ("calves sore after a hilly trail race", set(), None),
+    ("calf tight after the long run, the hotel room was really warm", set(), None),
+    ("the blister on my toe popped", set(), None),
+    ("red shoes, warm socks, and calf tightness after tempo runs", set(), None),
+]
+
+
+def test_table_is_large_enough():
+    assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize("text, flags, level", CASES, ids=[c[0][:40] for c in CASES])
+def test_triage_red_flags(model, text, flags, level):
+    p = model.classify(text)
+    assert {f["id"] for f in p.red_flags} == flags
+    if level:
+        assert p.triage == level
+    else:
+        assert p.triage in ("self_care", "see_doctor")
+    for f in p.red_flags:
+        assert f["reason"]
+
+
+def test_triage_only_raises_the_level(model):
+    p = model.classify("both calves get tight with pressure 10 minutes into every run and it goes when I stop")
+    assert p.label == "compartment_syndrome" and p.triage == "see_doctor"
+
+
+def test_triage_long_lasting_pain_nudges_to_see_doctor(model):
+    p = model.classify("my calf cramps at night and it keeps coming back for months")
+    assert p.label == "muscle_cramp"
+    assert p.triage == "see_doctor" and "doctor" in p.reason
