@@ -1,0 +1,124 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from classifier.cli import main
+from classifier.facts import LABELS
+
+
+@pytest.fixture
+def run(model):
+    runner = CliRunner()
+
+    def _run(*args, input=None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return _run
+
+
+def jsonl(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_cli_classify_argument_prints_a_readable_answer(run):
+    r = run("classify", "my calf seized up at mile 20 and let go when I stretched it")
+    assert r.exit_code == 0
+    assert r.stdout.startswith("text:1: muscle_cramp")
+
+
+def test_cli_classify_files_stdin_and_jsonl_in_input_order(run, tmp_path):
+    (tmp_path / "a.txt").write_text("stiff achilles every morning, sore pushing off")
+    (tmp_path / "posts.jsonl").write_text(
+        json.dumps({"id": "p1", "body": "calves tight 10 minutes into every run, gone when I stop"}) + "\n")
+    r = run("classify", str(tmp_path / "a.txt"), str(tmp_path / "posts.jsonl"), "-", "--text-field", "body",
+            "--id-field", "id", "-f", "jsonl", input="calf cramped at night\n")
+    assert r.exit_code == 0
+    rows = jsonl(r.stdout)
+    assert [row["id"] for row in rows] == [str(tmp_path / "a.txt"), "p1", "stdin:1"]
+    assert [row["label"] for row in rows] == ["achilles_tendinitis", "compartment_syndrome", "muscle_cramp"]
+    for row in rows:
+        assert row["status"] == "ok" and set(row["scores"]) == set(LABELS) and 0 <= row["confidence"] <= 1
+
+
+def test_cli_stdin_jsonl(run):
+    lines = "\n".join(json.dumps({"text": t}) for t in ["calf cramp at night", "my knee hurts"])
+    r = run("classify", "-", "--input-format", "jsonl", "-f", "jsonl", input=lines)
+    assert r.exit_code == 0
+    assert [row["id"] for row in jsonl(r.stdout)] == ["stdin:1", "stdin:2"]
+
+
+def test_cli_bad_inputs_each_get_one_error_record_and_the_rest_is_classified(run, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("felt a sharp twinge in my calf during sprints")
+    (tmp_path / "empty.txt").write_text("   \n")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02calf")
+    (tmp_path / "latin1.txt").write_bytes("my calf cramped at night, caf\xe9".encode("latin-1"))
+    (tmp_path / "bad.jsonl").write_text('{"text": "calf cramp"}\n{not json\n{"other": 1}\n')
+    args = [str(tmp_path / n) for n in ("empty.txt", "binary.txt", "latin1.txt", "missing.txt", "bad.jsonl")]
+    r = run("classify", *args, str(good), "-f", "jsonl")
+    assert r.exit_code == 1
+    rows = {row["id"]: row for row in jsonl(r.stdout)}
+    assert len(rows) == 8
+    assert "empty" in rows[args[0]]["error"]
+    assert "binary" in rows[args[1]]["error"]
+    assert rows[args[2]]["status"] == "ok" and "UTF-8" in rows[args[2]]["warning"]
+    assert "not found" in rows[args[3]]["error"]
+    assert rows[f"{args[4]}:1"]["status"] == "ok"
+    assert "invalid JSON" in rows[f"{args[4]}:2"]["error"]
+    assert "'text'" in rows[f"{args[4]}:3"]["error"]
+    assert rows[str(good)]["label"] == "calf_strain"
+    assert all(rows[k]["status"] == "error" for k in (args[0], args[1], args[3]))
+
+
+def test_cli_folder_is_walked_sorted_skipping_dotfiles(run, tmp_path):
+    for name in ("b.txt", "a.txt", ".hidden.txt", "sub/c.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("calf cramp at night")
+    r = run("classify", str(tmp_path), "--glob", "*.txt", "-f", "jsonl")
+    assert [Path(row["id"]).name for row in jsonl(r.stdout)] == ["a.txt", "b.txt", "c.txt"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_cli_output_formats(run, fmt):
+    r = run("classify", "calf cramp at night", "-f", fmt)
+    assert r.exit_code == 0
+    if fmt == "csv":
+        header, row = r.stdout.splitlines()
+        assert header.startswith("id,status,label,confidence") and ",muscle_cramp," in row
+    elif fmt == "json":
+        assert json.loads(r.stdout)[0]["label"] == "muscle_cramp"
+    else:
+        assert "muscle_cramp" in r.stdout
+
+
+def test_cli_output_file_refuses_to_overwrite_without_force(run, tmp_path):
+    out = tmp_path / "out.jsonl"
+    assert run("classify", "calf cramp", "-f", "jsonl", "-o", str(out)).exit_code == 0
+    assert len(jsonl(out.read_text())) == 1
+    r = run("classify", "calf cramp", "-o", str(out))
+    assert r.exit_code == 2 and "--force" in r.stderr
+    assert run("classify", "calf cramp", "calf strain", "-f", "jsonl", "-o", str(out), "--force").exit_code == 0
+    assert len(jsonl(out.read_text())) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]  # no temporary file left behind
+
+
+def test_cli_usage_errors_exit_2(run):
+    assert run("classify", "x", "--format", "yaml").exit_code == 2
+    assert run("nonsense").exit_code == 2
+
+
+def test_cli_info_shows_meta(run):
+    r = run("info")
+    meta = json.loads(r.stdout)
+    assert meta["labels"] == list(LABELS) and "evaluation" in meta
+
+
+def test_cli_python_dash_m_and_help_say_not_a_diagnosis():
+    r = subprocess.run([sys.executable, "-m", "classifier", "--help"], capture_output=True, text=True,
+                       env=os.environ.copy())
+    assert r.returncode == 0 and "not a diagnosis" in r.stdout.lower() and "emergency" in r.stdout
