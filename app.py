@@ -1,19 +1,169 @@
-"""calfcheck web page (minimal; see issue 3 for the explaining UI)."""
+"""calfcheck web page: what your calf pain sounds like, and why. Run with `streamlit run app.py`.
 
+All model logic lives in the ``classifier`` package; this file only lays out plain result objects.
+Nothing typed here leaves the machine and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import pandas as pd
 import streamlit as st
 
-from classifier import load_model
+from classifier import LABELS, UNKNOWN, load_model
+from classifier.batch import classify_records
+from classifier.explain import Explanation, explain
+from classifier.facts import load_conditions
+from classifier.inputs import records_from_upload
+
+EXAMPLES = {
+    "Cramp at mile 20": "Marathon on a hot day, skipped a few water stations. At mile 20 my calf suddenly seized up "
+                        "into a hard knot and I had to stop and stretch it. After a minute it let go.",
+    "Twinge on hills": "Doing hill repeats I felt a sharp twinge in the middle of my calf. Next day it hurts to walk "
+                       "downstairs and there's a tender spot in the muscle. No swelling.",
+    "Sore heel cord": "For three weeks the bottom of my calf where it meets the achilles is stiff every morning and "
+                      "hurts when I push off, since I upped my mileage.",
+    "Tight every run": "Every run, about 10 minutes in, both calves get tight and full like they will burst. "
+                       "Stopping makes it go away within minutes. No pain walking.",
+    "After a long flight": "Flew back from Sydney, now my calf is swollen and warm and aches. I thought it was a cramp.",
+}
+PLAIN = {"calf_strain": "Calf strain", "achilles_tendinitis": "Achilles tendinitis",
+         "compartment_syndrome": "Chronic exertional compartment syndrome", "muscle_cramp": "Calf cramp",
+         UNKNOWN: "Not one of the four calf conditions"}
+TRIAGE = {"emergency": st.error, "urgent": st.error, "see_doctor": st.warning, "self_care": st.info}
+TRIAGE_TEXT = {"emergency": "Emergency: call your local emergency number now.",
+               "urgent": "See a doctor today.", "see_doctor": "See a doctor or physio soon.",
+               "self_care": "Usually fine to look after yourself; see a doctor if it does not improve."}
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner="Loading the model…")
 def get_model():
     return load_model()
 
 
-st.title("calfcheck")
-st.caption("Not a diagnosis. In an emergency call your local emergency number.")
-text = st.text_area("Describe what you feel, in your own words")
-if st.button("Classify") and text.strip():
-    p = get_model().classify(text)
-    st.subheader(p.label)
-    st.bar_chart(p.scores)
+def render_red_flags(pred) -> None:
+    for flag in pred.red_flags:
+        st.error(f"**Red flag: {flag['id'].replace('_', ' ')}.** {flag['reason']}", icon="🚨")
+
+
+def render_answer(pred) -> None:
+    st.subheader(PLAIN[pred.label])
+    if pred.label == UNKNOWN:
+        st.write(pred.reason or "calfcheck could not match this to a calf condition.")
+        st.write("Try describing where exactly it hurts, when it started, and what makes it better or worse.")
+    else:
+        st.write(f"Confidence: **{pred.confidence:.0%}**")
+    TRIAGE[pred.triage](f"Triage: {TRIAGE_TEXT[pred.triage]}")
+    ranked = pd.DataFrame({"condition": [PLAIN[l] for l, _ in pred.ranked()],
+                           "probability": [p for _, p in pred.ranked()]})
+    st.bar_chart(ranked, x="condition", y="probability", horizontal=True, sort="-probability")
+
+
+def highlighted_html(e: Explanation) -> str:
+    """The text with each word tinted green (for) or red (against); negated words struck through."""
+    scale = max((abs(t.weight) for t in e.tokens), default=1.0) or 1.0
+    out, pos = [], 0
+    for t in e.tokens:
+        out.append(html.escape(e.text[pos:t.start]))
+        alpha = min(1.0, abs(t.weight) / scale) * 0.8
+        color = f"rgba(0,160,60,{alpha:.2f})" if t.weight > 0 else f"rgba(220,40,40,{alpha:.2f})"
+        cls = "cc-token cc-neg" if t.negated else "cc-token"
+        deco = "text-decoration: line-through;" if t.negated else ""
+        title = f"{t.weight:+.2f}" + (" (negated)" if t.negated else "")
+        out.append(f'<span class="{cls}" title="{title}" style="background:{color};{deco}padding:1px 2px;'
+                   f'border-radius:3px">{html.escape(e.text[t.start:t.end])}</span>')
+        pos = t.end
+    out.append(html.escape(e.text[pos:]))
+    return "<div style='line-height:2'>" + "".join(out) + "</div>"
+
+
+def render_why(model, text: str, pred) -> None:
+    st.markdown("#### Why")
+    e = explain(model, text, pred.label)
+    st.caption(f"Words tinted green pushed towards “{PLAIN[pred.label]}”, red pushed against it; "
+               "struck-through words were read as negated (“no swelling”).")
+    st.markdown(highlighted_html(e), unsafe_allow_html=True)
+    rows = [{"evidence": ("not " if ev.negated else "") + ev.feature.removeprefix("NEG_"),
+             "weight": round(ev.weight, 3), "direction": ev.direction} for ev in e.top(8)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def render_what_now(label: str) -> None:
+    if label == UNKNOWN:
+        return
+    cond = load_conditions()[label]
+    st.markdown("#### What now")
+    for aspect, title in (("what_it_is", "What it is"), ("treatment", "What typically helps"),
+                          ("prevention", "Prevention"), ("see_doctor", "When to see a doctor")):
+        fact = cond.fact(aspect)
+        if fact:
+            st.markdown(f"**{title}.** {fact.text}  \n<small>Source: *{fact.source}*</small>",
+                        unsafe_allow_html=True)
+
+
+def render_model_details(model) -> None:
+    with st.sidebar.expander("Model details", expanded=False):
+        meta = model.meta
+        st.write(f"Version: `{model.version}`")
+        st.write(f"Trained on {meta.get('corpus', {}).get('examples', '?')} synthetic examples "
+                 f"(`{meta.get('corpus', {}).get('sha256', '')[:12]}`)")
+        st.write("Libraries:", meta.get("libraries", {}))
+        st.write("Held-out scores:", meta.get("evaluation", {}))
+
+
+def single_tab(model) -> None:
+    st.write("Examples to try:")
+    cols = st.columns(len(EXAMPLES))
+    for col, (name, text) in zip(cols, EXAMPLES.items()):
+        if col.button(name, key=f"ex-{name}"):
+            st.session_state["text"] = text
+    with st.form("describe"):
+        text = st.text_area("Describe what you feel, in your own words", key="text", height=140,
+                            placeholder="e.g. my calf seized up at mile 20 and let go when I stretched it")
+        submitted = st.form_submit_button("Classify", type="primary")
+    if not submitted:
+        return
+    if not text.strip():
+        st.info("Type a description first: where it hurts, how it started, what makes it better or worse.")
+        return
+    start = time.perf_counter()
+    pred = model.classify(text)
+    render_red_flags(pred)
+    render_answer(pred)
+    render_why(model, text, pred)
+    render_what_now(pred.label)
+    st.caption(f"Answered in {1000 * (time.perf_counter() - start):.0f} ms.")
+
+
+def batch_tab(model) -> None:
+    files = st.file_uploader("Upload .txt files (one description each) or a CSV/JSONL with a `text` column",
+                             type=["txt", "csv", "jsonl"], accept_multiple_files=True)
+    if not files:
+        return
+    records = [r for f in files for r in records_from_upload(f.name, f.getvalue())]
+    results = list(classify_records(model, records))
+    table = pd.DataFrame([{"file": r["id"], "label": r["label"], "confidence": r["confidence"],
+                           "triage": r["triage"], "status": r["status"], "error": r["error"] or r["warning"]}
+                          for r in results])
+    st.dataframe(table, hide_index=True)
+    st.download_button("Download CSV", table.to_csv(index=False), "calfcheck.csv", "text/csv")
+
+
+def main() -> None:
+    st.set_page_config(page_title="calfcheck", page_icon="🦵")
+    st.title("calfcheck")
+    st.caption("What does your calf pain sound like? **Not a diagnosis.** If your calf is swollen, warm or red, "
+               "or you are short of breath, see a doctor now; in an emergency call your local emergency number. "
+               "Nothing you type leaves this machine or is stored.")
+    model = get_model()
+    render_model_details(model)
+    one, many = st.tabs(["Describe", "Batch"])
+    with one:
+        single_tab(model)
+    with many:
+        batch_tab(model)
+
+
+main()

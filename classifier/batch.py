@@ -34,13 +34,30 @@ def result_for(record: Record, prediction=None) -> dict:
     return out
 
 
-def classify_chunk(model: Model, chunk: list[Record]) -> list[dict]:
+def _evidence(model: Model, text: str, label: str) -> list[dict]:
+    from .explain import explain
+
+    return [{"term": e.feature, "weight": round(e.weight, 4), "direction": e.direction, "negated": e.negated}
+            for e in explain(model, text, label).top(8)]
+
+
+def classify_chunk(model: Model, chunk: list[Record], explain: bool = False) -> list[dict]:
     good = [r for r in chunk if r.ok]
     preds = iter(model.classify_many([r.text for r in good]))
-    return [result_for(r, next(preds)) if r.ok else result_for(r) for r in chunk]
+    out = []
+    for r in chunk:
+        if not r.ok:
+            out.append(result_for(r))
+            continue
+        res = result_for(r, next(preds))
+        if explain:
+            res["evidence"] = _evidence(model, r.text, res["label"])
+        out.append(res)
+    return out
 
 
-def classify_records(model: Model, records: Iterable[Record], *, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
+def classify_records(model: Model, records: Iterable[Record], *, chunk_size: int = CHUNK_SIZE,
+                     explain: bool = False) -> Iterator[dict]:
     """One result per record, in order; bad records become error results and the rest are classified."""
     for chunk in chunked(records, chunk_size):
-        yield from classify_chunk(model, chunk)
+        yield from classify_chunk(model, chunk, explain)

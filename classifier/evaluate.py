@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -88,6 +87,22 @@ def heldout_scores(model: Model, path: Path) -> dict:
     return {"heldout": Path(path).name, **{k: round(s[k], 4) if isinstance(s[k], float) else s[k] for k in keep}}
 
 
+def red_flag_scores(model: Model, path: Path) -> dict:
+    """Per red flag: recall on posts that carry it, false alarms on in-scope posts that carry none."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    preds = model.classify_many([r["text"] for r in rows])
+    clean = [p for r, p in zip(rows, preds) if not r.get("red_flags") and r.get("label") not in (None, UNKNOWN)]
+    out = {}
+    for flag in sorted({f for r in rows for f in r.get("red_flags", [])} | {"possible_dvt"}):
+        pos = [p for r, p in zip(rows, preds) if flag in r.get("red_flags", [])]
+        hit = sum(any(f["id"] == flag for f in p.red_flags) for p in pos)
+        alarms = sum(any(f["id"] == flag for f in p.red_flags) for p in clean)
+        out[flag] = {"positives": len(pos), "recall": hit / len(pos) if pos else None,
+                     "false_alarms": alarms, "in_scope_clean": len(clean),
+                     "false_alarm_rate": alarms / len(clean) if clean else None}
+    return out
+
+
 def _cv_scores(texts, labels, groups, make: Callable, threshold: float, folds: int = 5) -> dict:
     texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
     P = np.zeros((len(texts), len(LABELS)))
@@ -146,11 +161,13 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
     groups = [r.get("recipe", i) for i, r in enumerate(corpus_rows)]
     results: dict = {"cv": {}, "heldout": {}}
     fitted: dict[str, tuple] = {}
+    fitted_estimators: dict = {}
     for name, (make, threshold) in _systems(corpus_rows, config).items():
         logger.info("cross-validating %s", name)
         results["cv"][name] = _cv_scores(texts, labels, groups, make, threshold, folds)
         est = make().fit(texts, labels)
         order = [list(est.classes_).index(lab) for lab in LABELS]
+        fitted_estimators[name] = est
         fitted[name] = (lambda X, est=est, order=order: est.predict_proba(list(X))[:, order], threshold)
     main = next(iter(fitted))
     lines = ["# calfcheck evaluation", "",
@@ -198,6 +215,12 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
                   "| threshold | in-scope accuracy | out-of-scope recall |", "|---|---|---|"]
         lines += [f"| {c['threshold']:.2f} | {_fmt(c['in_scope_accuracy'])} | {_fmt(c['out_of_scope_recall'])} |"
                   for c in curve]
+        est = fitted_estimators[main]
+        flags = res["red_flags"] = red_flag_scores(Model(est, config=config, version="evaluation"), hp)
+        lines += ["", "Red flags (rule layer, on every post of this set):", "",
+                  "| flag | positives | recall | false alarms on in-scope posts without flags |", "|---|---|---|---|"]
+        lines += [f"| {f} | {v['positives']} | {_fmt(v['recall'])} | {v['false_alarms']}/{v['in_scope_clean']} "
+                  f"({_fmt(v['false_alarm_rate'])}) |" for f, v in flags.items()]
     (out_dir / "scores.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     report = out_dir / "report.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 __all__ = ["Record", "MAX_TEXT_BYTES", "read_inputs", "records_from_text_lines", "records_from_jsonl",
-           "records_from_csv", "decode_text"]
+           "records_from_csv", "records_from_upload", "decode_text"]
 
 MAX_TEXT_BYTES = 100_000  # longer descriptions are truncated to this many bytes and flagged
 SNIFF_BYTES = 8192
@@ -105,6 +105,17 @@ def records_from_csv(stream: IO[str], name: str, text_field: str, id_field: str 
             yield Record(rid, error=f"row {n} has no value in column {text_field!r}")
             continue
         yield _text_record(text, rid)
+
+
+def records_from_upload(name: str, data: bytes, text_field: str = "text") -> Iterator[Record]:
+    """Records of one uploaded file: CSV/JSONL by extension, otherwise one text description."""
+    lower = name.lower()
+    if lower.endswith((".csv", ".jsonl", ".ndjson")):
+        stream = io.StringIO(data.decode("utf-8", errors="replace"))
+        reader = records_from_csv if lower.endswith(".csv") else records_from_jsonl
+        yield from reader(stream, name, text_field, None)
+    else:
+        yield decode_text(data, name)
 
 
 def _open_text(path: Path) -> IO[str]:

@@ -34,6 +34,11 @@ def _table_lines(r: dict) -> Iterator[str]:
         yield f"  {r['reason']}"
     ranked = sorted(r["scores"].items(), key=lambda kv: -kv[1])
     yield "  " + "  ".join(f"{lab} {p:.0%}" for lab, p in ranked)
+    if r.get("evidence"):
+        yield "  why (strongest evidence for/against this answer):"
+        for e in r["evidence"]:
+            neg = " (negated)" if e["negated"] else ""
+            yield f"    {e['direction']:>7} {e['weight']:+.2f}  {e['term'].removeprefix('NEG_')}{neg}"
     if r.get("warning"):
         yield f"  warning: {r['warning']}"
 

@@ -55,9 +55,11 @@ def _output(path: Path | None, force: bool):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write results here instead of stdout (atomically).")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@click.option("--explain", is_flag=True, help="Add the evidence (words and weights) behind each answer.")
 @click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), default=None,
               help="Model directory (default: the default model, built on first use).")
-def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, model_path):
+def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, explain,
+                 model_path):
     """Classify descriptions given as arguments, files, folders, JSONL/CSV files or stdin (-).
 
     \b
@@ -84,7 +86,7 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
                           glob=glob, texts=texts)
     counts: Counter = Counter()
     with _output(output, force) as out:
-        for r in write_results(classify_records(model, records), out, fmt):
+        for r in write_results(classify_records(model, records, explain=explain), out, fmt):
             counts[r["label"] if r["status"] == "ok" else "error"] += 1
     total = sum(counts.values())
     per_label = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))

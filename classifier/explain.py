@@ -1,0 +1,83 @@
+"""Exact explanations for the linear model: feature value × coefficient, summed onto token spans.
+
+For the class being explained, ``intercept + sum(feature contributions)`` equals the model's
+decision score for that class. Each feature's contribution is shared equally by its occurrences,
+and a bigram's share is split between its two tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .facts import LABELS
+from .model import Model
+
+__all__ = ["TokenWeight", "Evidence", "Explanation", "explain"]
+
+
+@dataclass(frozen=True)
+class TokenWeight:
+    text: str
+    start: int
+    end: int
+    weight: float
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Evidence:
+    feature: str
+    weight: float
+    negated: bool
+
+    @property
+    def direction(self) -> str:
+        return "for" if self.weight > 0 else "against"
+
+
+@dataclass
+class Explanation:
+    label: str
+    text: str
+    intercept: float
+    score: float
+    tokens: list[TokenWeight] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def top(self, n: int = 8) -> list[Evidence]:
+        return sorted(self.evidence, key=lambda e: -abs(e.weight))[:n]
+
+
+def explain(model: Model, text: str, label: str | None = None) -> Explanation:
+    """Explain ``model``'s score for ``label`` (default: its answer) on ``text``."""
+    label = label or model.classify(text).label
+    if label not in LABELS:
+        raise ValueError(f"Unknown label {label!r}; expected one of {', '.join(LABELS)}.")
+    terms = model.normalizer.analyse(text)
+    tfidf = model.pipeline.named_steps["tfidf"]
+    clf = model.pipeline.named_steps["clf"]
+    k = list(clf.classes_).index(label)
+    x = tfidf.transform([[t.feature for t in terms]])
+    coef = clf.coef_[k]
+    contrib = {j: float(v * coef[j]) for j, v in zip(x.indices, x.data)}
+    vocab = tfidf.vocabulary_
+    occurrences: dict[int, list[tuple[int, ...]]] = {}
+    for i, t in enumerate(terms):
+        if (j := vocab.get(t.feature)) is not None:
+            occurrences.setdefault(j, []).append((i,))
+        if i + 1 < len(terms) and (j := vocab.get(f"{t.feature} {terms[i + 1].feature}")) is not None:
+            occurrences.setdefault(j, []).append((i, i + 1))
+    token_weight = np.zeros(len(terms))
+    for j, occ in occurrences.items():
+        share = contrib.get(j, 0.0) / len(occ)
+        for positions in occ:
+            for i in positions:
+                token_weight[i] += share / len(positions)
+    inverse = {j: f for f, j in vocab.items() if j in contrib}
+    evidence = [Evidence(inverse[j], w, inverse[j].startswith("NEG_")) for j, w in contrib.items() if w]
+    intercept = float(clf.intercept_[k])
+    tokens = [TokenWeight(text[t.start:t.end], t.start, t.end, float(w), t.negated)
+              for t, w in zip(terms, token_weight)]
+    return Explanation(label, text, intercept, intercept + sum(contrib.values()), tokens, evidence)

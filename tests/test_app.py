@@ -1,0 +1,71 @@
+"""The Streamlit page, headless through AppTest."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app(model):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def classify(at: AppTest, text: str) -> AppTest:
+    at.text_area(key="text").input(text)
+    next(b for b in at.button if b.label == "Classify").click()
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("my calf seized up at mile 20 and let go after I stretched it", "Calf cramp"),
+    ("sharp twinge in the middle of my calf during hill sprints, tender spot since", "Calf strain"),
+    ("stiff achilles every morning for weeks, hurts when I push off", "Achilles tendinitis"),
+    ("both calves get tight 10 minutes into every run and it goes a few minutes after I stop",
+     "Chronic exertional compartment syndrome"),
+])
+def test_app_shows_the_expected_condition(app, text, expected):
+    at = classify(app, text)
+    assert at.subheader[0].value == expected
+    assert any("Source:" in m.value for m in at.markdown)  # what-now facts name their article
+
+
+def test_app_explanation_marks_words_and_negation(app):
+    at = classify(app, "no swelling, my calf seized up at mile 20 and let go after I stretched it")
+    html = next(m.value for m in at.markdown if "cc-token" in m.value)
+    assert 'class="cc-token cc-neg"' in html and ">swelling</span>" in html
+    assert ">seized</span>" in html
+
+
+def test_app_red_flag_banner_comes_first(app):
+    at = classify(app, "calf swollen and warm after a long flight, I thought it was a cramp")
+    assert "Red flag" in at.error[0].value
+
+
+def test_app_empty_input_gives_a_friendly_prompt(app):
+    at = classify(app, "   ")
+    assert not at.subheader
+    assert any("Type a description" in i.value for i in at.info)
+
+
+
+
+def test_batch_upload_good_and_bad_files_each_get_a_row(model):
+    """What the batch tab runs: one row per description, a bad file shows its error, the rest classify."""
+    from classifier.batch import classify_records
+    from classifier.inputs import records_from_upload
+
+    uploads = [("good.txt", b"my calf seized up at mile 20"), ("bad.txt", b"\x00\x01binary"),
+               ("posts.csv", b"text\ncalf cramp at night\n")]
+    results = list(classify_records(model, [r for n, d in uploads for r in records_from_upload(n, d)]))
+    assert [r["id"] for r in results] == ["good.txt", "bad.txt", "posts.csv:2"]
+    assert results[0]["label"] == "muscle_cramp" and results[2]["label"] == "muscle_cramp"
+    assert results[1]["status"] == "error" and "binary" in results[1]["error"]

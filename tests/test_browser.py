@@ -1,0 +1,71 @@
+"""End to end in a real browser: Playwright drives Debian's chromium against `streamlit run app.py`."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+    pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(model, tmp_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=os.environ.copy(), stdout=open(tmp_path / "server.log", "w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (tmp_path / "server.log").read_text())
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_browser_classify_shows_label_and_evidence(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1100, "height": 1600})
+        page.goto(server)
+        box = page.get_by_label("Describe what you feel, in your own words")
+        box.wait_for(timeout=60_000)
+        box.fill("no swelling, my calf seized up at mile 20 and let go after I stretched it")
+        start = time.perf_counter()
+        page.get_by_role("button", name="Classify").click()
+        page.get_by_role("heading", name="Calf cramp").wait_for(timeout=30_000)
+        elapsed = time.perf_counter() - start
+        page.locator("span.cc-token", has_text="seized").first.wait_for(timeout=10_000)
+        assert page.locator("span.cc-neg", has_text="swelling").count() == 1
+        page.screenshot(path=str(tmp_path / "calfcheck.png"), full_page=True)
+        if os.environ.get("CALFCHECK_SCREENSHOT"):
+            shutil.copy(tmp_path / "calfcheck.png", os.environ["CALFCHECK_SCREENSHOT"])
+        print(f"\nclick to answer: {elapsed * 1000:.0f} ms")
+        browser.close()

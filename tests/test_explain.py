@@ -1,0 +1,36 @@
+import pytest
+
+from classifier.explain import explain
+
+TEXT = "no swelling, but my calf seized up at mile 20 and let go after I stretched it"
+
+
+def test_explain_contributions_sum_to_the_decision_score(model):
+    e = explain(model, TEXT)
+    clf = model.pipeline.named_steps["clf"]
+    feats = model.normalizer.transform([TEXT])
+    k = list(clf.classes_).index(e.label)
+    decision = clf.decision_function(model.pipeline.named_steps["tfidf"].transform(feats))[0][k]
+    assert e.score == pytest.approx(decision, abs=1e-5)
+    assert e.intercept + sum(t.weight for t in e.tokens) == pytest.approx(decision, abs=1e-5)
+    assert e.intercept + sum(ev.weight for ev in e.evidence) == pytest.approx(decision, abs=1e-5)
+
+
+def test_explain_marks_negated_terms(model):
+    e = explain(model, TEXT)
+    swelling = [t for t in e.tokens if t.text == "swelling"]
+    assert swelling and swelling[0].negated
+    assert any(ev.feature == "NEG_swelling" and ev.negated for ev in e.evidence)
+
+
+def test_explain_is_deterministic_and_points_at_the_cramp_words(model):
+    a, b = explain(model, TEXT), explain(model, TEXT)
+    assert a == b
+    assert a.label == "muscle_cramp"
+    strongest = max(a.tokens, key=lambda t: t.weight)
+    assert strongest.text in {"seized", "stretched", "let", "go", "up"}
+
+
+def test_explain_rejects_unknown_label(model):
+    with pytest.raises(ValueError, match="expected one of"):
+        explain(model, TEXT, label="flu")
