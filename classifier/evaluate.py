@@ -14,7 +14,7 @@ from sklearn.model_selection import GroupKFold
 
 from .baselines import KeywordBaseline, plain_tfidf_pipeline
 from .facts import CONDITIONS, LABELS, UNKNOWN
-from .model import Model, ModelConfig, build_pipeline
+from .model import Model, ModelConfig, build_pipeline, decide_row
 
 __all__ = ["read_heldout", "decide_all", "label_scores", "heldout_scores", "calibration_bins", "evaluate"]
 
@@ -30,11 +30,7 @@ def read_heldout(path: Path) -> list[dict]:
 
 def decide_all(P: np.ndarray, threshold: float) -> list[str]:
     """Final labels from probabilities: ``unknown`` when no condition reaches ``threshold``."""
-    out = []
-    for row in P:
-        best = int(np.argmax(row))
-        out.append(UNKNOWN if LABELS[best] != UNKNOWN and row[:-1].max() < threshold else LABELS[best])
-    return out
+    return [decide_row(row, threshold)[0] for row in P]
 
 
 def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
@@ -64,8 +60,7 @@ def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
 def calibration_bins(P: np.ndarray, gold: Sequence[str], threshold: float, n_bins: int = 10) -> dict:
     """Reliability of the confidence of the final answer: per-bin confidence vs accuracy, and ECE."""
     pred = decide_all(P, threshold)
-    conf = np.array([row[LABELS.index(lab)] if lab != UNKNOWN or row.argmax() == len(LABELS) - 1
-                     else 1 - row[:-1].max() for row, lab in zip(P, pred)])
+    conf = np.array([decide_row(row, threshold)[1] for row in P])
     correct = np.array([p == g for p, g in zip(pred, gold)], float)
     edges = np.linspace(0, 1, n_bins + 1)
     bins, ece = [], 0.0
@@ -114,7 +109,7 @@ def _cv_scores(texts, labels, groups, make: Callable, threshold: float, folds: i
     return {k: s[k] for k in ("accuracy", "top1_conditions", "macro_f1", "out_of_scope_recall")}
 
 
-def _systems(corpus_rows: list[dict], config: ModelConfig) -> dict[str, tuple[Callable, float]]:
+def _systems(config: ModelConfig) -> dict[str, tuple[Callable, float]]:
     return {
         "calfcheck (spaCy + TF-IDF + LR)": (lambda: build_pipeline(config), config.unknown_threshold),
         "plain TF-IDF + LR (no spaCy)": (lambda: plain_tfidf_pipeline(config.C), config.unknown_threshold),
@@ -162,7 +157,7 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
     results: dict = {"cv": {}, "heldout": {}}
     fitted: dict[str, tuple] = {}
     fitted_estimators: dict = {}
-    for name, (make, threshold) in _systems(corpus_rows, config).items():
+    for name, (make, threshold) in _systems(config).items():
         logger.info("cross-validating %s", name)
         results["cv"][name] = _cv_scores(texts, labels, groups, make, threshold, folds)
         est = make().fit(texts, labels)

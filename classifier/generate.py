@@ -130,7 +130,7 @@ def _length(rng: random.Random) -> str:
 def _condition_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Renderer) -> Iterator[Example]:
     ctx = load_context()
     for label, cond in load_conditions().items():
-        templates = {**ctx["templates"], **cond_templates(label)}
+        templates = {**ctx["templates"], **cond.templates}
         for _ in range(cfg.recipes_per_condition):
             parts = [(slot, rng.choice(cond.phrases[slot])) for slot in SLOTS
                      if slot in cond.phrases and rng.random() < SLOT_P[slot]]
@@ -140,14 +140,6 @@ def _condition_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Ren
             for _k in range(cfg.renders_per_recipe):
                 clauses = [rng.choice(templates[slot]).format(phrase) for slot, phrase in parts]
                 yield Example("", recipe, label, renderer.compose(clauses, length=_length(rng)))
-
-
-def cond_templates(label: str) -> dict[str, list[str]]:
-    from .facts import corpus_dir
-    import tomllib
-
-    data = tomllib.loads((corpus_dir() / "conditions" / f"{label}.toml").read_text(encoding="utf-8"))
-    return data.get("templates", {})
 
 
 def _gibberish(rng: random.Random, chars: str) -> str:

@@ -16,7 +16,7 @@ from .preprocess import SpacyNormalizer, ngrams
 from .scope import unknown_reason
 from .triage import triage
 
-__all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "EmptyTextError"]
+__all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide_row", "EmptyTextError"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,16 @@ class Prediction:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def decide_row(row: np.ndarray, threshold: float) -> tuple[str, float]:
+    """Label and confidence from probabilities in ``LABELS`` order: ``unknown`` (confidence 1 − top
+    condition probability) when no condition reaches ``threshold``."""
+    best = int(np.argmax(row))
+    top_condition = float(row[:-1].max())
+    if LABELS[best] != UNKNOWN and top_condition < threshold:
+        return UNKNOWN, 1.0 - top_condition
+    return LABELS[best], float(row[best])
 
 
 def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
@@ -113,11 +123,7 @@ class Model:
 
     def decide(self, row: np.ndarray) -> tuple[str, float]:
         """Label and confidence for one row of probabilities in ``LABELS`` order."""
-        best = int(np.argmax(row))
-        top_condition = float(row[:-1].max())
-        if LABELS[best] != UNKNOWN and top_condition < self.config.unknown_threshold:
-            return UNKNOWN, 1.0 - top_condition
-        return LABELS[best], float(row[best])
+        return decide_row(row, self.config.unknown_threshold)
 
     def _prediction(self, text: str, terms: list, row: np.ndarray) -> Prediction:
         label, confidence = self.decide(row)
