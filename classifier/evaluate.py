@@ -22,10 +22,14 @@ logger = logging.getLogger(__name__)
 Scorer = Callable[[Sequence[str]], np.ndarray]  # texts → probabilities in LABELS order
 
 
+def read_jsonl_rows(path: Path) -> list[dict]:
+    """Every row of a held-out JSONL file."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def read_heldout(path: Path) -> list[dict]:
     """Held-out rows that carry a label (red-flag-only rows have ``label: null``)."""
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if r.get("label")]
+    return [r for r in read_jsonl_rows(path) if r.get("label")]
 
 
 def decide_all(P: np.ndarray, threshold: float) -> list[str]:
@@ -84,7 +88,7 @@ def heldout_scores(model: Model, path: Path) -> dict:
 
 def red_flag_scores(model: Model, path: Path) -> dict:
     """Per red flag: recall on posts that carry it, false alarms on in-scope posts that carry none."""
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = read_jsonl_rows(path)
     preds = model.classify_many([r["text"] for r in rows])
     clean = [p for r, p in zip(rows, preds) if not r.get("red_flags") and r.get("label") not in (None, UNKNOWN)]
     out = {}

@@ -55,6 +55,8 @@ KEEP_WORDS = frozenset(
 EXTRA_PRECEDING = ["nothing", "none", "nor", "zero", "neither", "isnt", "not really", "no real", "hasnt", "havent"]
 EXTRA_TERMINATION = ["just", "only", "apart from", "and then", "then", "now", "until", "till", "because", "so", "when"]
 BREAK_PUNCT = frozenset(".!?;:,()\n")
+# Negation cue words themselves carry no feature; the words in their scope get NEG_.
+NEGATION_WORDS = frozenset({"no", "not", "n't", "nt", "never", "without", "none", "nothing", "nor", "cannot", "neither"})
 MAX_SCOPE = 5  # content words a negation cue reaches before the scope closes
 
 
@@ -128,7 +130,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
     def _lookup(self, tok) -> str | None:
         """Feature of a token type, or None when it carries no content. Cached per lower form."""
         lower = tok.lower_
-        if tok.is_punct or tok.is_space or not lower.strip() or lower in self._negation_words:
+        if tok.is_punct or tok.is_space or not lower.strip() or lower in NEGATION_WORDS:
             return None
         if tok.like_num:
             return NUM_FEATURE
@@ -204,15 +206,11 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         return matcher
 
     @cached_property
-    def _negation_words(self) -> frozenset[str]:
-        return frozenset({"no", "not", "n't", "nt", "never", "without", "none", "nothing", "nor", "cannot", "neither"})
-
-    @cached_property
     def _token_info(self) -> dict[str, str | None]:
         return {}
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for name in ("_nlp", "_lemma_table", "_matcher", "_negation_words", "_token_info"):
+        for name in ("_nlp", "_lemma_table", "_matcher", "_token_info"):
             state.pop(name, None)
         return state
