@@ -14,9 +14,9 @@ from sklearn.model_selection import GroupKFold
 
 from .baselines import KeywordBaseline, plain_tfidf_pipeline
 from .facts import CONDITIONS, LABELS, UNKNOWN
-from .model import Model, ModelConfig, build_pipeline, decide_row
+from .model import Model, ModelConfig, build_pipeline, decide
 
-__all__ = ["read_heldout", "decide_all", "label_scores", "heldout_scores", "calibration_bins", "evaluate"]
+__all__ = ["read_heldout", "label_scores", "heldout_scores", "calibration_bins", "evaluate"]
 
 logger = logging.getLogger(__name__)
 Scorer = Callable[[Sequence[str]], np.ndarray]  # texts → probabilities in LABELS order
@@ -32,15 +32,10 @@ def read_heldout(path: Path) -> list[dict]:
     return [r for r in read_jsonl_rows(path) if r.get("label")]
 
 
-def decide_all(P: np.ndarray, threshold: float) -> list[str]:
-    """Final labels from probabilities: ``unknown`` when no condition reaches ``threshold``."""
-    return [decide_row(row, threshold)[0] for row in P]
-
-
 def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
     """Accuracy, top-2, macro-F1, per-class P/R, confusion matrix and out-of-scope recall."""
     gold = np.asarray(gold)
-    pred = np.asarray(decide_all(P, threshold))
+    pred = np.asarray(decide(P, threshold)[0])
     ins = gold != UNKNOWN
     cond_rank = np.argsort(-P[:, :-1], axis=1)
     cond = np.asarray(CONDITIONS)
@@ -63,8 +58,7 @@ def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
 
 def calibration_bins(P: np.ndarray, gold: Sequence[str], threshold: float, n_bins: int = 10) -> dict:
     """Reliability of the confidence of the final answer: per-bin confidence vs accuracy, and ECE."""
-    pred = decide_all(P, threshold)
-    conf = np.array([decide_row(row, threshold)[1] for row in P])
+    pred, conf = decide(P, threshold)
     correct = np.array([p == g for p, g in zip(pred, gold)], float)
     edges = np.linspace(0, 1, n_bins + 1)
     bins, ece = [], 0.0

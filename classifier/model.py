@@ -12,11 +12,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from .facts import LABELS, UNKNOWN
-from .preprocess import SpacyNormalizer, ngrams
+from .preprocess import SpacyNormalizer, Terms, ngrams
 from .scope import unknown_reason
 from .triage import triage
 
-__all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide_row", "EmptyTextError"]
+__all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide", "EmptyTextError"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,14 +60,18 @@ class Prediction:
         return asdict(self)
 
 
-def decide_row(row: np.ndarray, threshold: float) -> tuple[str, float]:
-    """Label and confidence from probabilities in ``LABELS`` order: ``unknown`` (confidence 1 − top
-    condition probability) when no condition reaches ``threshold``."""
-    best = int(np.argmax(row))
-    top_condition = float(row[:-1].max())
-    if LABELS[best] != UNKNOWN and top_condition < threshold:
-        return UNKNOWN, 1.0 - top_condition
-    return LABELS[best], float(row[best])
+def decide(P: np.ndarray, threshold: float) -> tuple[list[str], np.ndarray]:
+    """Labels and confidences from probabilities (rows, columns in ``LABELS`` order).
+
+    A row is ``unknown`` (confidence 1 − top condition probability) when no condition reaches
+    ``threshold``; otherwise its most probable label with that probability.
+    """
+    best = P.argmax(axis=1)
+    top_condition = P[:, :-1].max(axis=1)
+    unsure = (best != LABELS.index(UNKNOWN)) & (top_condition < threshold)
+    labels = np.where(unsure, LABELS.index(UNKNOWN), best)
+    confidence = np.where(unsure, 1.0 - top_condition, P[np.arange(len(P)), best])
+    return [LABELS[i] for i in labels], confidence
 
 
 def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
@@ -111,8 +115,10 @@ class Model:
         if not texts:
             return []
         terms = list(self.normalizer.analyse_many(texts))
-        proba = self._proba_from_features([[t.feature for t in ts] for ts in terms])
-        return [self._prediction(text, ts, row) for text, ts, row in zip(texts, terms, proba)]
+        proba = self._proba_from_features([ts.features for ts in terms])
+        labels, confidence = decide(proba, self.config.unknown_threshold)
+        rounded = np.round(proba, 6).tolist()
+        return [self._prediction(*args) for args in zip(texts, terms, proba, labels, confidence.round(6).tolist(), rounded)]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order."""
@@ -121,18 +127,14 @@ class Model:
     def _proba_from_features(self, features: list[list[str]]) -> np.ndarray:
         return self.pipeline[1:].predict_proba(features)[:, self._order]
 
-    def decide(self, row: np.ndarray) -> tuple[str, float]:
-        """Label and confidence for one row of probabilities in ``LABELS`` order."""
-        return decide_row(row, self.config.unknown_threshold)
-
-    def _prediction(self, text: str, terms: list, row: np.ndarray) -> Prediction:
-        label, confidence = self.decide(row)
-        scores = {lab: round(float(p), 6) for lab, p in zip(LABELS, row)}
+    def _prediction(self, text: str, terms: Terms, row: np.ndarray, label: str, confidence: float,
+                    rounded: list[float]) -> Prediction:
+        scores = dict(zip(LABELS, rounded))
         result = triage(text, terms, label)
         if label == UNKNOWN:
             top = int(np.argmax(row[:-1]))
             reason = unknown_reason(terms, LABELS[top], float(row[top]))
         else:
             reason = " ".join(result.notes)
-        return Prediction(label=label, confidence=round(confidence, 6), scores=scores, model_version=self.version,
+        return Prediction(label=label, confidence=confidence, scores=scores, model_version=self.version,
                           triage=result.level, red_flags=result.red_flags, reason=reason)

@@ -4,22 +4,24 @@ The same code runs at training and prediction time as the first step of the scik
 ``Pipeline``. ``analyse`` returns the terms with their character spans, which is what the
 explanation and the red-flag rules use; ``SpacyNormalizer.transform`` returns just the features.
 
-Speed: per-token work (lemma lookup, stop-word test) is computed once per distinct lower-cased
-token and cached, and the only spaCy component run per document is the tokenizer plus a
-``PhraseMatcher`` for negation cues. The full ``lemmatizer`` + ``sentencizer`` + ``EntityRuler`` +
+Speed: per-token work (lemma lookup, stop-word test, span length) is computed once per distinct
+token string and cached by its spaCy hash; a document is read as one ``Doc.to_array`` of
+(ORTH, IDX) rather than token by token, and the only spaCy components run per document are the
+tokenizer and a ``PhraseMatcher`` for negation cues. The full ``lemmatizer`` + ``sentencizer`` + ``EntityRuler`` +
 negspacy ``Negex`` pipeline gives the same kind of features about 5× slower (see FINDINGS.md).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from functools import cached_property
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
-__all__ = ["Term", "SpacyNormalizer", "NEG_PREFIX", "ngrams"]
+__all__ = ["Term", "Terms", "SpacyNormalizer", "NEG_PREFIX", "ngrams"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +62,7 @@ NEGATION_WORDS = frozenset({"no", "not", "n't", "nt", "never", "without", "none"
 MAX_SCOPE = 5  # content words a negation cue reaches before the scope closes
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One content token of a text: its feature, lemma, character span and negation."""
 
     feature: str
@@ -69,6 +70,47 @@ class Term:
     start: int
     end: int
     negated: bool
+
+
+class Terms(Sequence):
+    """The content terms of one text, kept column-wise; ``Term`` objects are built only when asked for.
+
+    ``features`` is what the TF-IDF step reads; ``starts``/``ends`` are character spans into the
+    text (ascending) and ``negated`` holds the positions of negated terms.
+    """
+
+    __slots__ = ("features", "starts", "ends", "negated")
+
+    def __init__(self, features: list[str], starts: list[int], ends: list[int], negated: frozenset[int]):
+        self.features = features
+        self.starts = starts
+        self.ends = ends
+        self.negated = negated
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        feature = self.features[i]
+        i = range(len(self))[i]
+        neg = i in self.negated
+        return Term(feature, feature[len(NEG_PREFIX):] if neg else feature, self.starts[i], self.ends[i], neg)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"Terms({list(self)!r})"
+
+    def all_negated_in(self, start: int, end: int) -> bool | None:
+        """Whether every term overlapping ``[start, end)`` is negated; None when no term overlaps."""
+        lo = bisect_right(self.ends, start)
+        hi = bisect_left(self.starts, end)
+        if lo >= hi:
+            return None
+        return all(i in self.negated for i in range(lo, hi))
 
 
 def ngrams(terms: list[str]) -> list[str]:
@@ -101,40 +143,56 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> list[list[str]]:
         if isinstance(X, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
-        return [[t.feature for t in terms] for terms in self.analyse_many(X)]
+        return [terms.features for terms in self.analyse_many(X)]
 
     # -- analysis ---------------------------------------------------------------------------
-    def analyse(self, text: str) -> list[Term]:
+    def analyse(self, text: str) -> Terms:
         """Terms of one text, with spans into ``text``."""
         return next(self.analyse_many([text]))
 
-    def analyse_many(self, texts: Iterable[str]) -> Iterator[list[Term]]:
+    def analyse_many(self, texts: Iterable[str]) -> Iterator[Terms]:
         for doc in self._nlp.tokenizer.pipe(texts, batch_size=self.batch_size):
             yield self._terms(doc)
 
-    def _terms(self, doc) -> list[Term]:
-        negated = self._negated_tokens(doc) if self.negation else ()
-        info = self._token_info
-        terms = []
-        for tok in doc:
-            lower = tok.lower_
-            entry = info.get(lower)
-            if entry is None:
-                entry = info[lower] = self._lookup(tok)
-            if entry is None:
-                continue
-            neg = tok.i in negated
-            terms.append(Term(NEG_PREFIX + entry if neg else entry, entry, tok.idx, tok.idx + len(tok), neg))
-        return terms
+    def _terms(self, doc) -> Terms:
+        from spacy.attrs import IDX, ORTH
 
-    def _lookup(self, tok) -> str | None:
-        """Feature of a token type, or None when it carries no content. Cached per lower form."""
-        lower = tok.lower_
-        if tok.is_punct or tok.is_space or not lower.strip() or lower in NEGATION_WORDS:
+        if not len(doc):
+            return Terms([], [], [], frozenset())
+        orths, idxs = doc.to_array([ORTH, IDX]).T.tolist()
+        info = self._token_info
+        types = [info.get(o) or self._add_type(o) for o in orths]
+        keep = [i for i, t in enumerate(types) if t[0] is not None]
+        features = [types[i][0] for i in keep]
+        starts = [idxs[i] for i in keep]
+        ends = [idxs[i] + types[i][1] for i in keep]
+        negated = frozenset()
+        if self.negation and any(t[4] for t in types):
+            negated_tokens = self._negated_tokens(doc, types)
+            if negated_tokens:
+                negated = frozenset(k for k, i in enumerate(keep) if i in negated_tokens)
+                for k in negated:
+                    features[k] = NEG_PREFIX + features[k]
+        return Terms(features, starts, ends, negated)
+
+    def _add_type(self, orth: int) -> tuple:
+        entry = self._token_info[orth] = self._type_info(orth)
+        return entry
+
+    def _type_info(self, orth: int) -> tuple[str | None, int, bool, bool, bool]:
+        """(feature or None, length, is_stop, breaks a negation scope, may start a negation cue)."""
+        lex = self._nlp.vocab[orth]
+        cue = lex.lower_ in self._cue_starts
+        return self._lookup(lex), len(lex.orth_), lex.is_stop, lex.orth_ in BREAK_PUNCT, cue
+
+    def _lookup(self, lex) -> str | None:
+        """Feature of a token type (a spaCy ``Lexeme``), or None when it carries no content."""
+        lower = lex.lower_
+        if lex.is_punct or lex.is_space or not lower.strip() or lower in NEGATION_WORDS:
             return None
-        if tok.like_num:
+        if lex.like_num:
             return NUM_FEATURE
-        if tok.is_stop and lower not in KEEP_WORDS:
+        if lex.is_stop and lower not in KEEP_WORDS:
             return None
         if lower.endswith("'s") or lower == "'s":
             lower = lower[:-2] or lower
@@ -144,7 +202,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             return LEMMA_OVERRIDES.get(lower) or self._lemma_table.get(lower, lower)
         return lower
 
-    def _negated_tokens(self, doc) -> set[int]:
+    def _negated_tokens(self, doc, types: list[tuple]) -> set[int]:
         """Indices of tokens inside a negation scope (ConText-style, on spaCy tokens)."""
         matches = self._matcher(doc)
         if not matches:
@@ -153,23 +211,23 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         for match_id, start, end in matches:
             kinds[start] = (self._nlp.vocab.strings[match_id], end)
         negated: set[int] = set()
-        n = len(doc)
+        n = len(types)
         for start, (kind, end) in sorted(kinds.items()):
             if kind == "PRE":
                 i, reach = end, 0
                 while i < n and reach < MAX_SCOPE:
-                    tok = doc[i]
-                    if tok.text in BREAK_PUNCT or (i in kinds and kinds[i][0] in ("TERM", "PRE")):
+                    is_stop, breaks = types[i][2], types[i][3]
+                    if breaks or (i in kinds and kinds[i][0] in ("TERM", "PRE")):
                         break
                     negated.add(i)
-                    if not tok.is_stop:
+                    if not is_stop:
                         reach += 1
                     i += 1
             elif kind == "POST":
                 i, reach = start - 1, 0
-                while i >= 0 and reach < 2 and doc[i].text not in BREAK_PUNCT:
+                while i >= 0 and reach < 2 and not types[i][3]:
                     negated.add(i)
-                    reach += 0 if doc[i].is_stop else 1
+                    reach += 0 if types[i][2] else 1
                     i -= 1
         return negated
 
@@ -189,9 +247,9 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         return self._nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
 
     @cached_property
-    def _matcher(self):
+    def _cue_docs(self) -> dict[str, list]:
+        """Negation cue phrases as token sequences, by kind (PRE, POST, TERM, PSEUDO)."""
         from negspacy.termsets import termset
-        from spacy.matcher import PhraseMatcher
 
         patterns = termset("en_clinical").get_patterns()
         groups = {
@@ -200,17 +258,28 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             "TERM": patterns["termination"] + EXTRA_TERMINATION,
             "PSEUDO": patterns["pseudo_negations"],
         }
+        return {kind: list(self._nlp.tokenizer.pipe(phrases)) for kind, phrases in groups.items()}
+
+    @cached_property
+    def _matcher(self):
+        from spacy.matcher import PhraseMatcher
+
         matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
-        for kind, phrases in groups.items():
-            matcher.add(kind, list(self._nlp.tokenizer.pipe(phrases)))
+        for kind, docs in self._cue_docs.items():
+            matcher.add(kind, docs)
         return matcher
 
     @cached_property
-    def _token_info(self) -> dict[str, str | None]:
+    def _cue_starts(self) -> frozenset[str]:
+        """First words of the negation cues that open a scope: without one, the matcher is skipped."""
+        return frozenset(d[0].lower_ for d in self._cue_docs["PRE"] + self._cue_docs["POST"] if len(d))
+
+    @cached_property
+    def _token_info(self) -> dict[int, tuple]:
         return {}
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        for name in ("_nlp", "_lemma_table", "_matcher", "_token_info"):
+        for name in ("_nlp", "_lemma_table", "_cue_docs", "_cue_starts", "_matcher", "_token_info"):
             state.pop(name, None)
         return state

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from .facts import load_out_of_scope
-from .preprocess import Term
+from .preprocess import Terms
 
 __all__ = ["unknown_reason"]
 
 
-def unknown_reason(terms: list[Term], top_condition: str, top_probability: float) -> str:
+def unknown_reason(terms: Terms, top_condition: str, top_probability: float) -> str:
     """A plain-words reason for an ``unknown`` answer."""
     words = {t.lemma for t in terms if not t.negated}
     lowered = " ".join(t.lemma for t in terms if not t.negated)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .facts import UNKNOWN, _read, corpus_dir, load_conditions
-from .preprocess import Term
+from .facts import UNKNOWN, _read, corpus_dir, load_conditions, load_context
+from .prefilter import Prefilter
+from .preprocess import Terms
 
 __all__ = ["LEVELS", "RedFlag", "Triage", "triage"]
 
@@ -33,6 +34,7 @@ class Rules:
     groups: dict
     flags: tuple[RedFlag, ...]
     negation_exempt: frozenset[str]
+    prefilter: Prefilter  # which patterns of a group can match a text at all
 
 
 @dataclass(frozen=True)
@@ -55,40 +57,48 @@ def load_rules(root: Path | None = None) -> Rules:
             if g not in groups:
                 raise ValueError(f"red flag {f['id']} uses unknown group {g!r}")
         flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts))
-    return Rules(groups, tuple(flags), frozenset(data.get("negation_exempt", ())))
+    return Rules(groups, tuple(flags), frozenset(data.get("negation_exempt", ())), Prefilter(groups, _typical_text()))
 
 
-def _affirmed(match: re.Match, terms: list[Term]) -> bool:
+def _typical_text() -> str:
+    """How runners write, from the corpus phrase banks: what the prefilter judges selectivity on."""
+    phrases = [p for c in load_conditions().values() for ps in c.phrases.values() for p in ps]
+    phrases += [p for ps in load_context().values() for p in ps]
+    return "\n".join(phrases).lower()
+
+
+def _affirmed(match: re.Match, terms: Terms) -> bool:
     """True unless the finding's words are all negated.
 
     The finding is the pattern's ``(?P<f>...)`` group when it has one ("calf isn't *warm*"),
     else the whole match.
     """
     start, end = match.span("f") if "f" in match.re.groupindex else match.span()
-    inside = [t for t in terms if t.start < end and t.end > start]
-    return not inside or not all(t.negated for t in inside)
+    return not terms.all_negated_in(start, end)
 
 
-def _group_matches(name: str, text: str, terms: list[Term], rules: Rules) -> bool:
+def _group_matches(name: str, text: str, terms: Terms, rules: Rules, patterns: list[re.Pattern]) -> bool:
     check = name not in rules.negation_exempt
-    for pattern in rules.groups[name]:
+    for pattern in patterns:
         for m in pattern.finditer(text):
             if not check or _affirmed(m, terms):
                 return True
     return False
 
 
-def triage(text: str, terms: list[Term], label: str, rules: Rules | None = None) -> Triage:
+def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> Triage:
     """Triage level, red flags and notes for ``text`` (its normaliser ``terms``) and model ``label``."""
     rules = rules or load_rules()
     lower = text.lower()
+    candidates = rules.prefilter.candidates(lower)
     cache: dict[str, bool] = {}
 
     def holds(group: str) -> bool:
         neg = group.startswith("!")
         name = group.lstrip("!")
         if name not in cache:
-            cache[name] = _group_matches(name, lower, terms, rules)
+            patterns = candidates.get(name)
+            cache[name] = bool(patterns) and _group_matches(name, lower, terms, rules, patterns)
         return cache[name] != neg
 
     level = load_conditions()[label].default_triage if label != UNKNOWN else "self_care"

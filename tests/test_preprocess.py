@@ -45,3 +45,15 @@ def test_preprocess_pickle_drops_spacy_and_rebuilds(norm):
 def test_preprocess_rejects_a_bare_string(norm):
     with pytest.raises(ValueError, match="string object received"):
         norm.transform("no swelling")
+
+
+def test_preprocess_terms_carry_spans_into_the_text_and_negation(norm):
+    text = "Calf is warm, no swelling at all"
+    terms = norm.analyse(text)
+    assert [text[t.start:t.end] for t in terms] == ["Calf", "warm", "swelling"]
+    assert [t.negated for t in terms] == [False, False, True]
+    assert terms.features == ["calf", "warm", NEG_PREFIX + "swelling"]
+    assert terms[-1].lemma == "swelling" and terms[-1] == terms[2]
+    assert terms.all_negated_in(text.index("swelling"), len(text)) is True
+    assert terms.all_negated_in(0, text.index(",")) is False
+    assert terms.all_negated_in(text.index(" is"), text.index(" is") + 3) is None  # a stop word only
