@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from classifier import LABELS, UNKNOWN, load_model
-from classifier.batch import classify_records
+from classifier.parallel import classify_records
 from classifier.explain import Explanation, explain
 from classifier.facts import load_conditions
 from classifier.inputs import records_from_upload

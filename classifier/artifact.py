@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 from dataclasses import asdict
+from importlib.metadata import version
 from pathlib import Path
 
 import joblib
@@ -17,7 +18,7 @@ import joblib
 from .facts import LABELS
 from .model import Model, ModelConfig
 
-__all__ = ["FORMAT_VERSION", "ModelVersionError", "save_model", "load_model", "library_versions",
+__all__ = ["FORMAT_VERSION", "ModelVersionError", "save_model", "load_model", "locate_model", "library_versions",
            "default_model_dir", "calfcheck_home"]
 
 logger = logging.getLogger(__name__)
@@ -32,12 +33,9 @@ class ModelVersionError(RuntimeError):
 
 
 def library_versions() -> dict[str, str]:
-    import numpy
-    import sklearn
-    import spacy
-
-    return {"scikit-learn": sklearn.__version__, "spacy": spacy.__version__, "joblib": joblib.__version__,
-            "numpy": numpy.__version__, "python": sys.version.split()[0]}
+    """Installed versions of the libraries a model depends on (read from package metadata: no imports)."""
+    return {**{lib: version(lib) for lib in ("scikit-learn", "spacy", "joblib", "numpy")},
+            "python": sys.version.split()[0]}
 
 
 def calfcheck_home() -> Path:
@@ -88,8 +86,8 @@ def check_meta(meta: dict, path: Path) -> None:
                 f"a pickled model only loads reliably on the same major.minor version. {how}")
 
 
-def load_model(path: str | Path | None = None) -> Model:
-    """Load a model directory; with no ``path``, the default model (built on first use)."""
+def locate_model(path: str | Path | None = None) -> tuple[Path, dict]:
+    """A model directory and its checked ``meta.json``; with no ``path``, the default model (built on first use)."""
     if path is None:
         from .train import ensure_default_model
 
@@ -101,5 +99,11 @@ def load_model(path: str | Path | None = None) -> Model:
             f"No model at {path}: {META_FILE} is missing. Build one with `calfcheck train -o {path}`.")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     check_meta(meta, path)
+    return path, meta
+
+
+def load_model(path: str | Path | None = None) -> Model:
+    """Load a model directory; with no ``path``, the default model (built on first use)."""
+    path, meta = locate_model(path)
     pipeline = joblib.load(path / PIPELINE_FILE)
-    return Model(pipeline, config=ModelConfig(**meta["config"]), version=meta["model_version"], meta=meta)
+    return Model(pipeline, config=ModelConfig(**meta["config"]), version=meta["model_version"], meta=meta, path=path)

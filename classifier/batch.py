@@ -1,4 +1,7 @@
-"""Classifying a stream of ``Record`` objects in chunks, in input order, one result per record."""
+"""Classifying one chunk of ``Record`` objects: one result per record, in order (the JSONL contract).
+
+``parallel.classify_records`` drives a whole stream of chunks through here, locally or on workers.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Iterable, Iterator
 from .inputs import Record
 from .model import Model
 
-__all__ = ["classify_records", "result_for", "chunked"]
+__all__ = ["classify_chunk", "result_for", "chunked", "CHUNK_SIZE"]
 
 CHUNK_SIZE = 512
 
@@ -54,10 +57,3 @@ def classify_chunk(model: Model, chunk: list[Record], explain: bool = False) -> 
             res["evidence"] = _evidence(model, r.text, res["label"])
         out.append(res)
     return out
-
-
-def classify_records(model: Model, records: Iterable[Record], *, chunk_size: int = CHUNK_SIZE,
-                     explain: bool = False) -> Iterator[dict]:
-    """One result per record, in order; bad records become error results and the rest are classified."""
-    for chunk in chunked(records, chunk_size):
-        yield from classify_chunk(model, chunk, explain)

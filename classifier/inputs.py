@@ -11,11 +11,12 @@ import io
 import json
 import sys
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 __all__ = ["Record", "MAX_TEXT_BYTES", "read_inputs", "records_from_text_lines", "records_from_jsonl",
-           "records_from_csv", "records_from_upload", "decode_text"]
+           "records_from_csv", "records_from_upload", "decode_text", "estimate_count"]
 
 MAX_TEXT_BYTES = 100_000  # longer descriptions are truncated to this many bytes and flagged
 SNIFF_BYTES = 8192
@@ -157,6 +158,43 @@ def _file_records(path: Path, fmt: str, text_field: str, id_field: str | None) -
         yield Record(name, error=f"cannot read file: {exc.strerror or exc}")
 
 
+def _sniff_lines(stream: IO[str]) -> tuple[str, Iterator[str]]:
+    """("jsonl" if the first non-blank line is a JSON object, else "text"), and all the lines."""
+    head = []
+    for line in stream:
+        head.append(line)
+        if line.strip():
+            break
+    fmt = "jsonl" if head and head[-1].lstrip().startswith("{") else "text"
+    return fmt, chain(head, stream)
+
+
+def estimate_count(inputs: Iterable[str], *, input_format: str = "auto", glob: str = "*",
+                   texts: Iterable[str] = ()) -> int | None:
+    """About how many records ``read_inputs`` will yield (for a progress bar's ETA); None with stdin.
+
+    Counts files and lines without parsing them, so blank lines and multi-line CSV fields make it
+    an overestimate.
+    """
+    total = len(list(texts))
+    for item in inputs:
+        if item == "-":
+            return None
+        path = Path(item)
+        for p in (_walk(path, glob) if path.is_dir() else [path]):
+            fmt = _file_format(p, input_format)
+            if fmt == "text":
+                total += 1
+                continue
+            try:
+                with open(p, "rb") as f:
+                    lines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+            except OSError:
+                lines = 1
+            total += max(lines - (fmt == "csv"), 1)
+    return total
+
+
 def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", text_field: str = "text",
                 id_field: str | None = None, glob: str = "*", stdin: IO[str] | None = None,
                 texts: Iterable[str] = ()) -> Iterator[Record]:
@@ -166,9 +204,12 @@ def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", text_field
     for item in inputs:
         if item == "-":
             stream = stdin or io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-            if input_format == "jsonl":
+            fmt = input_format
+            if fmt == "auto":
+                fmt, stream = _sniff_lines(stream)
+            if fmt == "jsonl":
                 yield from records_from_jsonl(stream, "stdin", text_field, id_field)
-            elif input_format == "csv":
+            elif fmt == "csv":
                 yield from records_from_csv(stream, "stdin", text_field, id_field)
             else:
                 yield from records_from_text_lines(stream, "stdin")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Sequence
 
@@ -86,8 +87,10 @@ def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
 class Model:
     """A fitted pipeline plus what is needed to turn probabilities into answers."""
 
-    def __init__(self, pipeline: Pipeline, *, config: ModelConfig, version: str, meta: dict | None = None):
+    def __init__(self, pipeline: Pipeline, *, config: ModelConfig, version: str, meta: dict | None = None,
+                 path: Path | None = None):
         self.pipeline = pipeline
+        self.path = path  # the model directory it was loaded from, if any (worker processes load it there)
         self.config = config
         self.version = version
         self.meta = meta or {}

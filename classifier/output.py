@@ -1,14 +1,15 @@
-"""Writing results as JSONL, CSV, JSON or a readable table."""
+"""Writing results as JSONL, CSV, a JSON array or a readable table, streamed record by record."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterator
 
 from .facts import LABELS
 
-__all__ = ["FORMATS", "write_results", "CSV_FIELDS"]
+__all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter"]
 
 FORMATS = ("jsonl", "csv", "table", "json")
 CSV_FIELDS = ["id", "status", "label", "confidence", "triage", "red_flags", "reason",
@@ -43,23 +44,39 @@ def _table_lines(r: dict) -> Iterator[str]:
         yield f"  warning: {r['warning']}"
 
 
-def write_results(results: Iterable[dict], out: IO[str], fmt: str) -> Iterator[dict]:
-    """Write each result as it arrives (streaming) and pass it on, so callers can count."""
-    if fmt == "json":  # one JSON array: needs everything first
-        items = list(results)
-        json.dump(items, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        yield from items
-        return
-    writer = None
+def render(r: dict, fmt: str) -> str:
+    """One result as text in ``fmt`` (a JSONL line, a CSV row, table lines or a JSON object).
+
+    Rendering is separate from writing so worker processes can do it and send only text back.
+    """
+    if fmt == "jsonl":
+        return json.dumps(r, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
-    for r in results:
-        if fmt == "jsonl":
-            out.write(json.dumps(r, ensure_ascii=False) + "\n")
-        elif fmt == "csv":
-            writer.writerow(_csv_row(r))
-        else:
-            out.write("\n".join(_table_lines(r)) + "\n")
-        yield r
+        buf = io.StringIO()
+        csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n").writerow(_csv_row(r))
+        return buf.getvalue()
+    if fmt == "json":
+        return json.dumps(r, ensure_ascii=False, indent=2)
+    return "\n".join(_table_lines(r)) + "\n"
+
+
+class ResultWriter:
+    """Writes rendered results to ``out`` as they come: the CSV header, the JSON array's brackets
+    and commas are added here, so every format streams. ``header=False`` when appending."""
+
+    def __init__(self, out: IO[str], fmt: str, *, header: bool = True):
+        self.out, self.fmt, self.count = out, fmt, 0
+        if header and fmt == "csv":
+            out.write(",".join(CSV_FIELDS) + "\n")
+        if fmt == "json":
+            out.write("[")
+
+    def write(self, text: str) -> None:
+        if self.fmt == "json":
+            text = ("," if self.count else "") + "\n" + text
+        self.out.write(text)
+        self.count += 1
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.count else "]\n")

@@ -2,18 +2,19 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
-from ..artifact import load_model
-from ..batch import classify_records
-from ..inputs import read_inputs
-from ..output import FORMATS, write_results
+from ..artifact import load_model, locate_model
+from ..inputs import Record, estimate_count, read_inputs
+from ..outfile import Output, OutputError, open_output, partial_path
+from ..output import FORMATS, ResultWriter
+from ..parallel import DaskUnavailableError, ModelRef, classify_records
 
 PATH_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json", ".md", ".text")
 
@@ -26,21 +27,40 @@ def looks_like_path(arg: str) -> bool:
 
 
 @contextmanager
-def _output(path: Path | None, force: bool):
-    """stdout, or a temporary file renamed over ``path`` only when everything was written."""
+def _output(path: Path | None, fmt: str, force: bool, resume: bool):
+    """stdout, or ``path`` written through ``path.partial`` (see ``classifier.outfile``)."""
     if path is None:
-        yield sys.stdout
+        if resume:
+            raise click.UsageError("--resume needs -o FILE: the results so far are read from that file.")
+        yield Output(sys.stdout)
         return
-    if path.exists() and not force:
-        raise click.UsageError(f"{path} exists; use --force to overwrite it.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            yield f
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        with open_output(path, fmt, force=force, resume=resume) as out:
+            yield out
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _skip_done(records: Iterator[Record], out: Output) -> Iterator[Record]:
+    """The records after those already in the output, checking that they are the same inputs."""
+    for n, expected in enumerate(out.done_ids, 1):
+        record = next(records, None)
+        if record is None or record.id != expected:
+            here = f"here it is {record.id!r}" if record else f"these inputs have only {n - 1}"
+            raise click.UsageError(f"{out.partial} does not continue these inputs: its record {n} is {expected!r}, "
+                                   f"{here}. Use --force to start over.")
+    return records
+
+
+def _progress(results: Iterator, show: bool | None, total: int | None) -> Iterator:
+    """A progress bar on stderr (count, rate, ETA when the total is known); by default only on a terminal."""
+    if show is None:
+        show = sys.stderr.isatty()
+    if not show:
+        return results
+    from tqdm import tqdm
+
+    return tqdm(results, total=total, unit=" texts", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
 
 
 @click.command("classify")
@@ -54,22 +74,36 @@ def _output(path: Path | None, force: bool):
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write results here instead of stdout (atomically).")
-@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite --output (and a leftover FILE.partial) if it exists.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run: keep the records already in -o FILE (or FILE.partial), "
+                   "classify the rest.")
+@click.option("-j", "--jobs", type=click.IntRange(min=-1), default=1, show_default=True,
+              help="Worker processes (-1: one per CPU). Output order is unchanged.")
+@click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
+              help="Send chunks to this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local processes; "
+                   "needs calfcheck[dask].")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar on stderr [default: only when stderr is a terminal].")
 @click.option("--explain", is_flag=True, help="Add the evidence (words and weights) behind each answer.")
 @click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), default=None,
               help="Model directory (default: the default model, built on first use).")
-def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, explain,
-                 model_path):
+def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, resume, jobs,
+                 dask_address, progress, explain, model_path):
     """Classify descriptions given as arguments, files, folders, JSONL/CSV files or stdin (-).
 
     \b
     Examples:
       calfcheck classify "my calf seized up at mile 20"
       calfcheck classify notes/ --glob '*.txt' --format jsonl
-      cat posts.jsonl | calfcheck classify - --input-format jsonl --format csv
+      cat posts.jsonl | calfcheck classify - --format csv
+      calfcheck classify intake/ -f jsonl -o results.jsonl --jobs 2
 
-    Every input yields one result, in order. Exit status: 0 all classified, 1 some input failed
-    (the others are still classified), 2 usage error.
+    \b
+    Every input yields one result, in order. With -o FILE the results go to FILE.partial and are
+    renamed to FILE when complete; after Ctrl+C or a crash, run the same command with --resume.
+    Exit status: 0 all classified, 1 some input failed (the others are still classified),
+    2 usage error, 130 interrupted.
     """
     paths = [a for a in inputs if looks_like_path(a)]
     texts = list(texts) + [a for a in inputs if not looks_like_path(a)]
@@ -78,18 +112,42 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
             raise click.UsageError("Nothing to classify: give a description, files, folders or - for stdin.")
         paths = ["-"]
     try:
-        model = load_model(model_path)
+        if jobs != 1 and not dask_address:  # workers load the model; this process only reads and writes
+            path, meta = locate_model(model_path)
+            model = ModelRef(str(path), meta["model_version"])
+        else:
+            model = load_model(model_path)
     except (FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     start = time.perf_counter()
     records = read_inputs(paths, input_format=input_format, text_field=text_field, id_field=id_field,
                           glob=glob, texts=texts)
     counts: Counter = Counter()
-    with _output(output, force) as out:
-        for r in write_results(classify_records(model, records, explain=explain), out, fmt):
-            counts[r["label"] if r["status"] == "ok" else "error"] += 1
+    try:
+        with _output(output, fmt, force, resume) as out:
+            records = _skip_done(iter(records), out)
+            total = None
+            if progress or (progress is None and sys.stderr.isatty()):
+                total = estimate_count(paths, input_format=input_format, glob=glob, texts=texts)
+                total = None if total is None else max(total - len(out.done_ids), 0)
+            results = classify_records(model, records, explain=explain, jobs=jobs, dask=dask_address, fmt=fmt)
+            writer = ResultWriter(out.stream, fmt, header=not out.resumed)
+            for outcome, text in _progress(results, progress, total):
+                writer.write(text)
+                counts[outcome] += 1
+            writer.close()
+    except KeyboardInterrupt:
+        where = (f"; they are in {partial_path(output)}: run the same command with --resume to continue"
+                 if output else "")
+        click.echo(f"calfcheck: interrupted after {sum(counts.values())} records{where}.", err=True)
+        sys.exit(130)
+    except DaskUnavailableError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"{exc}") from exc
     total = sum(counts.values())
     per_label = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    click.echo(f"calfcheck: {total} classified in {time.perf_counter() - start:.1f}s ({per_label or 'nothing'})",
-               err=True)
-    sys.exit(1 if counts["error"] else 0)
+    skipped = f"; {len(out.done_ids)} already in {output}, skipped" if out.done_ids else ""
+    click.echo(f"calfcheck: {total} classified in {time.perf_counter() - start:.1f}s "
+               f"({per_label or 'nothing'}){skipped}", err=True)
+    sys.exit(1 if counts["error"] or out.done_failed else 0)
