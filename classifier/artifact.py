@@ -13,10 +13,12 @@ from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 
-import joblib
+from typing import TYPE_CHECKING
 
 from .facts import LABELS
-from .model import Model, ModelConfig
+
+if TYPE_CHECKING:
+    from .model import Model
 
 __all__ = ["FORMAT_VERSION", "ModelVersionError", "save_model", "load_model", "locate_model", "library_versions",
            "default_model_dir", "calfcheck_home"]
@@ -50,6 +52,8 @@ def default_model_dir(corpus_sha256: str) -> Path:
 
 def save_model(model: Model, path: Path) -> Path:
     """Write ``model`` to the directory ``path`` (created; files replaced atomically)."""
+    import joblib
+
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     tmp = path / (PIPELINE_FILE + ".tmp")
@@ -104,6 +108,10 @@ def locate_model(path: str | Path | None = None) -> tuple[Path, dict]:
 
 def load_model(path: str | Path | None = None) -> Model:
     """Load a model directory; with no ``path``, the default model (built on first use)."""
+    import joblib
+
+    from .model import Model, ModelConfig
+
     path, meta = locate_model(path)
     pipeline = joblib.load(path / PIPELINE_FILE)
     return Model(pipeline, config=ModelConfig(**meta["config"]), version=meta["model_version"], meta=meta, path=path)

@@ -8,8 +8,12 @@ from __future__ import annotations
 from itertools import islice
 from typing import Iterable, Iterator
 
+from typing import TYPE_CHECKING
+
 from .inputs import Record
-from .model import Model
+
+if TYPE_CHECKING:
+    from .model import Model
 
 __all__ = ["classify_chunk", "result_for", "chunked", "CHUNK_SIZE"]
 

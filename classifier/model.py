@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -12,6 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from .config import ModelConfig
 from .facts import LABELS, UNKNOWN
 from .preprocess import SpacyNormalizer, Terms, ngrams
 from .scope import unknown_reason
@@ -24,16 +25,6 @@ logger = logging.getLogger(__name__)
 
 class EmptyTextError(ValueError):
     """Raised for a text with nothing to classify."""
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    C: float = 4.0
-    min_df: int = 2
-    negation: bool = True
-    lemmatize: bool = True
-    unknown_threshold: float = 0.45
-    max_iter: int = 2000
 
 
 @dataclass

@@ -3,8 +3,9 @@
 Every backend runs the same ``run_chunk`` on the same chunks and yields the results in input
 order, with only a few chunks in flight at a time, so memory stays flat however long the stream.
 
-- ``jobs > 1``: joblib worker processes (loky). A worker loads the model once from its directory
-  and keeps it; only the records and the rendered results cross the process boundary.
+- ``jobs > 1``: this process and ``jobs - 1`` worker processes (joblib's loky executor). A worker
+  loads the model once from its directory and keeps it; only the records and the rendered
+  results cross the process boundary.
 - ``dask="tcp://host:8786"``: an existing dask.distributed cluster (``pip install 'calfcheck[dask]'``).
   The model is sent to every worker once (``Client.scatter``); chunks are submitted as tasks.
 
@@ -21,9 +22,15 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from .batch import CHUNK_SIZE, chunked, classify_chunk
+from typing import TYPE_CHECKING
+
 from .inputs import Record
-from .model import Model
 from .output import render
+
+if TYPE_CHECKING:
+    from .model import Model
+
+MAX_AHEAD = 64  # finished chunks (≤ 32,768 results) that may wait for an earlier chunk still in a worker
 
 __all__ = ["ModelRef", "classify_records", "map_chunks", "run_chunk", "DaskUnavailableError"]
 
@@ -83,15 +90,47 @@ def map_chunks(model: Model | ModelRef, chunks: Iterable[list[Record]], *, expla
 
 
 def _on_processes(model: Model | ModelRef, chunks, explain: bool, fmt: str | None, jobs: int) -> Iterator[list]:
-    from joblib import Parallel, delayed
+    """Chunks shared between this process and ``jobs - 1`` loky worker processes, results in order.
 
-    if isinstance(model, Model):
+    Each worker keeps two chunks queued; any other chunk is classified here. So this process
+    loads its model while the workers start (instead of waiting for them), and the work balances
+    itself: a slow worker simply gets fewer chunks. At most ``MAX_AHEAD`` finished chunks wait for
+    an earlier one, so memory stays bounded.
+    """
+    from concurrent.futures import Future
+
+    from joblib import cpu_count
+    from joblib.externals.loky import get_reusable_executor
+
+    if not isinstance(model, ModelRef):
         if model.path is None:
             raise ValueError("Worker processes load the model from disk: save it (save_model) and load it with "
                              "load_model.")
-        model = ModelRef(str(model.path), model.version)
-    parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
-    yield from parallel(delayed(run_chunk)(model, chunk, explain, fmt) for chunk in chunks)
+        local, ref = model, ModelRef(str(model.path), model.version)
+    else:
+        local, ref = None, model
+    workers = max((cpu_count() if jobs == -1 else jobs) - 1, 1)
+    executor = get_reusable_executor(max_workers=workers)
+    queue: deque = deque()  # futures and finished results, in input order
+
+    def ready() -> Iterator[list]:
+        while queue and (not isinstance(queue[0], Future) or queue[0].done() or len(queue) > MAX_AHEAD):
+            item = queue.popleft()
+            yield item.result() if isinstance(item, Future) else item
+
+    try:
+        for chunk in chunks:
+            if sum(isinstance(item, Future) and not item.done() for item in queue) < 2 * workers:
+                queue.append(executor.submit(run_chunk, ref, chunk, explain, fmt))
+            else:
+                local = local or ref.load()
+                queue.append(run_chunk(local, chunk, explain, fmt))
+            yield from ready()
+        while queue:
+            item = queue.popleft()
+            yield item.result() if isinstance(item, Future) else item
+    finally:  # all results are in (or the run was stopped): do not wait for workers to wind down
+        executor.shutdown(wait=False, kill_workers=True)
 
 
 def _on_dask(model: Model | ModelRef, chunks, explain: bool, fmt: str | None, address: str) -> Iterator[list]:

@@ -7,12 +7,14 @@ import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from .artifact import default_model_dir, save_model
+from .config import ModelConfig
 from .facts import corpus_dir, file_sha256
-from .model import Model, ModelConfig, build_pipeline
+
+if TYPE_CHECKING:
+    from .model import Model
 
 __all__ = ["read_corpus", "train", "ensure_default_model", "default_corpus_path", "heldout_path"]
 
@@ -51,7 +53,10 @@ def _manifest(corpus: Path) -> dict:
 def train(corpus: Path | None = None, *, config: ModelConfig = ModelConfig(), output: Path | None = None,
           progress: bool = True) -> Model:
     """Fit a model on ``corpus`` (default: the committed corpus) and save it to ``output`` if given."""
+    from tqdm import tqdm
+
     from .evaluate import heldout_scores
+    from .model import Model, build_pipeline
 
     corpus = Path(corpus or default_corpus_path())
     steps = tqdm(total=4, desc="train", unit="step", disable=not progress, file=sys.stderr)

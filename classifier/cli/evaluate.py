@@ -4,8 +4,6 @@ from pathlib import Path
 
 import click
 
-from ..evaluate import evaluate
-from ..train import default_corpus_path, heldout_path, read_corpus
 
 
 @click.command("evaluate")
@@ -17,6 +15,9 @@ from ..train import default_corpus_path, heldout_path, read_corpus
 @click.option("--folds", type=int, default=5, show_default=True)
 def evaluate_cmd(corpus: Path | None, heldouts: tuple[Path, ...], output: Path, folds: int) -> None:
     """Cross-validate by recipe, score the held-out sets, compare with two baselines; write a report."""
+    from ..evaluate import evaluate
+    from ..train import default_corpus_path, heldout_path, read_corpus
+
     rows = read_corpus(corpus or default_corpus_path())
     heldouts = heldouts or tuple(sorted(heldout_path().parent.glob("heldout*.jsonl")))
     report = evaluate(rows, heldouts, output, folds=folds)

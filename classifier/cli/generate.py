@@ -7,7 +7,6 @@ import click
 
 from ..facts import file_sha256
 from ..generate import GeneratorConfig, generate, write_jsonl
-from ..train import default_corpus_path
 
 
 @click.command("generate")
@@ -20,6 +19,8 @@ from ..train import default_corpus_path
               help="Renderings of each recipe.")
 def generate_cmd(output: Path | None, seed: int, recipes: int, renders: int) -> None:
     """Generate the synthetic training corpus from the condition facts (reproducible from --seed)."""
+    from ..train import default_corpus_path
+
     cfg = GeneratorConfig(seed=seed, recipes_per_condition=recipes, renders_per_recipe=renders,
                           recipes_out_of_scope=int(recipes * GeneratorConfig.recipes_out_of_scope
                                                    / GeneratorConfig.recipes_per_condition))

@@ -5,9 +5,8 @@ from pathlib import Path
 import click
 
 from ..artifact import default_model_dir
+from ..config import ModelConfig
 from ..facts import file_sha256
-from ..model import ModelConfig
-from ..train import default_corpus_path, train
 
 
 @click.command("train")
@@ -19,6 +18,8 @@ from ..train import default_corpus_path, train
 @click.option("--no-negation", is_flag=True, help="Do not mark negated words (for comparison).")
 def train_cmd(corpus: Path | None, output: Path | None, C: float, no_negation: bool) -> None:
     """Train a model on the corpus and save it with its meta.json."""
+    from ..train import default_corpus_path, train
+
     corpus = corpus or default_corpus_path()
     output = output or default_model_dir(file_sha256(corpus))
     model = train(corpus, config=ModelConfig(C=C, negation=not no_negation), output=output)
