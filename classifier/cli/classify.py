@@ -79,7 +79,7 @@ def _progress(results: Iterator, show: bool | None, total: int | None) -> Iterat
               help="Continue an interrupted run: keep the records already in -o FILE (or FILE.partial), "
                    "classify the rest.")
 @click.option("-j", "--jobs", type=click.IntRange(min=-1), default=1, show_default=True,
-              help="Worker processes (-1: one per CPU). Output order is unchanged.")
+              help="Processes that classify, this one included (-1: one per CPU). Output order is unchanged.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Send chunks to this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local processes; "
                    "needs calfcheck[dask].")
