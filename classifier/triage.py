@@ -108,7 +108,9 @@ def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> T
         notes.append("Pain that has lasted weeks or keeps coming back is worth showing to a doctor or physio.")
     flags = []
     for flag in rules.flags:
-        if any(all(holds(g) for g in alt) for alt in flag.any_of):
+        # a group none of whose patterns can match is false at once: test those conjunctions first
+        if any(all(holds(g) for g in alt) for alt in flag.any_of
+               if all(g.startswith("!") or g in candidates for g in alt)):
             flags.append({"id": flag.id, "triage": flag.triage, "reason": flag.reason})
             if LEVELS.index(flag.triage) > LEVELS.index(level):
                 level = flag.triage
