@@ -16,6 +16,7 @@ writes text, which is what lets two workers run nearly twice as fast as one.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
@@ -55,6 +56,7 @@ def _cached_model(path: str, version: str) -> Model:
     from .artifact import load_model
 
     model = load_model(path)
+    gc.freeze()  # a worker keeps the model for its lifetime: spare the collector from scanning it
     if model.version != version:
         raise RuntimeError(f"The model at {path} changed during the run ({version} → {model.version}); run again.")
     return model
