@@ -40,7 +40,7 @@ TRIAGE_TEXT = {"emergency": "Emergency: call your local emergency number now.",
 
 @st.cache_resource(show_spinner="Loading the model…")
 def get_model():
-    return load_model()
+    return load_model().prepare()
 
 
 def render_red_flags(pred) -> None:

@@ -94,6 +94,12 @@ class Model:
     def normalizer(self) -> SpacyNormalizer:
         return self.pipeline.named_steps["normalize"]
 
+    def prepare(self) -> "Model":
+        """Build the lazily created state now (spaCy tokenizer and lemma table, negation matcher,
+        red-flag rules), so the first real request does not wait for it."""
+        self.classify("my calf hurts when I run, no swelling")
+        return self
+
     def classify(self, text: str) -> Prediction:
         """Classify one description."""
         return self.classify_many([text])[0]
