@@ -68,33 +68,31 @@ def _starts(op, av) -> set[str] | None:
     return _starts_sequence(av[-1])
 
 
-def _starts_sequence(items) -> set[str] | None:
+def _concat(items) -> tuple[set[str], bool]:
+    """(strings one of which starts every match of a parsed sequence, whether they are the whole match)."""
     out = {""}
     for op, av in items:
-        if op is C.AT:
+        if op is C.AT:  # \b, ^, $ consume nothing
             continue
-        part = _whole(op, av)
-        if part is None and op in (C.SUBPATTERN, C.BRANCH):
-            part = _starts(op, av)
+        whole = _whole(op, av)
+        part = whole if whole is not None or op not in (C.SUBPATTERN, C.BRANCH) else _starts(op, av)
         if part is None or len(out) * len(part) > MAX_ALTERNATIVES:
-            break
+            return out, False
         out = {a + b for a in out for b in part}
-        if _whole(op, av) is None:
-            break
-    return None if "" in out else out
+        if whole is None:
+            return out, False
+    return out, True
+
+
+def _starts_sequence(items) -> set[str] | None:
+    strings, _ = _concat(items)
+    return None if "" in strings else strings
 
 
 def _whole_sequence(items) -> set[str] | None:
     """Every string a parsed sequence can match, when it only matches fixed literal text."""
-    out = {""}
-    for op, av in items:
-        if op is C.AT:
-            continue
-        part = _whole(op, av)
-        if part is None or len(out) * len(part) > MAX_ALTERNATIVES:
-            return None
-        out = {a + b for a in out for b in part}
-    return out
+    strings, complete = _concat(items)
+    return strings if complete else None
 
 
 def _whole(op, av) -> set[str] | None:
