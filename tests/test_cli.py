@@ -109,6 +109,10 @@ def test_cli_output_file_refuses_to_overwrite_without_force(run, tmp_path):
 
 def test_cli_usage_errors_exit_2(run):
     assert run("classify", "x", "--format", "yaml").exit_code == 2
+    r = run("classify", "calf cramp", "--jobs", "0")
+    assert r.exit_code == 2 and "--jobs" in r.stderr
+    r = run("classify", "calf cramp", "--resume")
+    assert r.exit_code == 2 and "-o FILE" in r.stderr
     assert run("nonsense").exit_code == 2
 
 

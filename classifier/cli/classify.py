@@ -106,6 +106,9 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
     Exit status: 0 all classified, 1 some input failed (the others are still classified),
     2 usage error, 130 interrupted.
     """
+    if jobs == 0:
+        raise click.BadParameter("0 processes cannot classify anything: use 1 or more, or -1 for one per CPU.",
+                                 param_hint="--jobs")
     paths = [a for a in inputs if looks_like_path(a)]
     texts = list(texts) + [a for a in inputs if not looks_like_path(a)]
     if not paths and not texts:
