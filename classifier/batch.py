@@ -6,9 +6,7 @@
 from __future__ import annotations
 
 from itertools import islice
-from typing import Iterable, Iterator
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .inputs import Record
 

@@ -11,7 +11,7 @@ order, with only a few chunks in flight at a time, so memory stays flat however 
 
 With ``fmt`` set, workers also render each result (a JSONL line, a CSV row …) and return
 ``(outcome, text)`` pairs, where ``outcome`` is the label or ``"error"``: the parent then only
-writes text, which is what lets two workers run nearly twice as fast as one.
+writes text instead of encoding every result itself.
 """
 
 from __future__ import annotations
@@ -20,11 +20,9 @@ import gc
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .batch import CHUNK_SIZE, chunked, classify_chunk
-from typing import TYPE_CHECKING
-
 from .inputs import Record
 from .output import render
 
@@ -62,9 +60,13 @@ def _cached_model(path: str, version: str) -> Model:
     return model
 
 
+def _loaded(model: Model | ModelRef) -> Model:
+    return model.load() if isinstance(model, ModelRef) else model
+
+
 def run_chunk(model: Model | ModelRef, chunk: list[Record], explain: bool = False, fmt: str | None = None) -> list:
     """Results of one chunk: dicts, or ``(outcome, rendered text)`` pairs when ``fmt`` is given."""
-    results = classify_chunk(model.load() if isinstance(model, ModelRef) else model, chunk, explain)
+    results = classify_chunk(_loaded(model), chunk, explain)
     if fmt is None:
         return results
     return [(r["label"] if r["status"] == "ok" else "error", render(r, fmt)) for r in results]
@@ -115,8 +117,10 @@ def _on_processes(model: Model | ModelRef, chunks, explain: bool, fmt: str | Non
     executor = get_reusable_executor(max_workers=workers)
     queue: deque = deque()  # futures and finished results, in input order
 
-    def ready() -> Iterator[list]:
-        while queue and (not isinstance(queue[0], Future) or queue[0].done() or len(queue) > MAX_AHEAD):
+    def ready(everything: bool = False) -> Iterator[list]:
+        """Pop results in order: those already finished, or all of them (waiting) at the end."""
+        while queue and (everything or not isinstance(queue[0], Future) or queue[0].done()
+                         or len(queue) > MAX_AHEAD):
             item = queue.popleft()
             yield item.result() if isinstance(item, Future) else item
 
@@ -128,9 +132,7 @@ def _on_processes(model: Model | ModelRef, chunks, explain: bool, fmt: str | Non
                 local = local or ref.load()
                 queue.append(run_chunk(local, chunk, explain, fmt))
             yield from ready()
-        while queue:
-            item = queue.popleft()
-            yield item.result() if isinstance(item, Future) else item
+        yield from ready(everything=True)
     finally:  # all results are in (or the run was stopped): do not wait for workers to wind down
         executor.shutdown(wait=False, kill_workers=True)
 
@@ -140,10 +142,8 @@ def _on_dask(model: Model | ModelRef, chunks, explain: bool, fmt: str | None, ad
         from distributed import Client
     except ImportError as exc:
         raise DaskUnavailableError("--dask needs the optional Dask extra: pip install 'calfcheck[dask]'") from exc
-    if isinstance(model, ModelRef):
-        model = model.load()
     with Client(address, timeout="20s") as client:
-        remote_model = client.scatter(model, broadcast=True)
+        remote_model = client.scatter(_loaded(model), broadcast=True)
         window = 2 * max(1, sum(client.nthreads().values()))
         pending: deque = deque()
         for chunk in chunks:
