@@ -53,10 +53,8 @@ def _skip_done(records: Iterator[Record], out: Output) -> Iterator[Record]:
     return records
 
 
-def _progress(results: Iterator, show: bool | None, total: int | None) -> Iterator:
-    """A progress bar on stderr (count, rate, ETA when the total is known); by default only on a terminal."""
-    if show is None:
-        show = sys.stderr.isatty()
+def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
+    """A progress bar on stderr when ``show`` (count, rate, and ETA when the total is known)."""
     if not show:
         return results
     from tqdm import tqdm
@@ -131,13 +129,14 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
     try:
         with _output(output, fmt, force, resume) as out:
             records = _skip_done(iter(records), out)
+            show = sys.stderr.isatty() if progress is None else progress
             total = None
-            if progress or (progress is None and sys.stderr.isatty()):
+            if show:
                 total = estimate_count(paths, input_format=input_format, glob=glob, texts=texts)
                 total = None if total is None else max(total - len(out.done_ids), 0)
             results = classify_records(model, records, explain=explain, jobs=jobs, dask=dask_address, fmt=fmt)
             writer = ResultWriter(out.stream, fmt, header=not out.resumed)
-            for outcome, text in _progress(results, progress, total):
+            for outcome, text in _progress(results, show, total):
                 writer.write(text)
                 counts[outcome] += 1
             writer.close()
