@@ -26,7 +26,7 @@ class RedFlag:
     id: str
     triage: str
     reason: str
-    any_of: tuple[tuple[str, ...], ...]
+    any_of: tuple[tuple[tuple[str, bool], ...], ...]  # alternatives of (group, must match); "!group" → False
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,9 @@ def load_rules(root: Path | None = None) -> Rules:
     groups = {name: [re.compile(p) for p in pats] for name, pats in data["groups"].items()}
     flags = []
     for f in data["flags"]:
-        alts = tuple(tuple(g for alt_group in alt for g in alt_group) for alt in f["any_of"])
-        for g in (g.lstrip("!") for alt in alts for g in alt):
+        alts = tuple(tuple((g.lstrip("!"), not g.startswith("!")) for alt_group in alt for g in alt_group)
+                     for alt in f["any_of"])
+        for g, _ in (g for alt in alts for g in alt):
             if g not in groups:
                 raise ValueError(f"red flag {f['id']} uses unknown group {g!r}")
         flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts))
@@ -93,24 +94,22 @@ def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> T
     candidates = rules.prefilter.candidates(lower)
     cache: dict[str, bool] = {}
 
-    def holds(group: str) -> bool:
-        neg = group.startswith("!")
-        name = group.lstrip("!")
+    def matches(name: str) -> bool:
         if name not in cache:
             patterns = candidates.get(name)
             cache[name] = bool(patterns) and _group_matches(name, lower, terms, rules, patterns)
-        return cache[name] != neg
+        return cache[name]
 
     level = load_conditions()[label].default_triage if label != UNKNOWN else "self_care"
     notes = []
-    if label != UNKNOWN and holds("long_lasting") and level == "self_care":
+    if label != UNKNOWN and matches("long_lasting") and level == "self_care":
         level = "see_doctor"
         notes.append("Pain that has lasted weeks or keeps coming back is worth showing to a doctor or physio.")
     flags = []
     for flag in rules.flags:
         # a group none of whose patterns can match is false at once: test those conjunctions first
-        if any(all(holds(g) for g in alt) for alt in flag.any_of
-               if all(g.startswith("!") or g in candidates for g in alt)):
+        if any(all(matches(g) == wanted for g, wanted in alt) for alt in flag.any_of
+               if all(g in candidates or not wanted for g, wanted in alt)):
             flags.append({"id": flag.id, "triage": flag.triage, "reason": flag.reason})
             if LEVELS.index(flag.triage) > LEVELS.index(level):
                 level = flag.triage
