@@ -43,10 +43,7 @@ def _collect(items: list, found: list) -> None:
     for op, av in items:
         if op is C.AT:  # \b, ^, $ consume nothing: the run continues across them
             continue
-        if op is C.LITERAL:
-            heads = {h + chr(av) for h in heads}
-            continue
-        whole = _whole(op, av)
+        whole = _whole(op, av)  # a literal, or a group of literal alternatives: the run continues
         if whole is not None and len(heads) * len(whole) <= MAX_ALTERNATIVES:
             heads = {h + w for h in heads for w in whole}
             continue
