@@ -72,6 +72,16 @@ class Term(NamedTuple):
     negated: bool
 
 
+class TokenType(NamedTuple):
+    """What the normaliser needs of one token string, computed once per string and cached."""
+
+    feature: str | None  # None: no content (punctuation, stop word, negation cue …)
+    length: int
+    is_stop: bool
+    breaks_scope: bool  # punctuation that closes a negation scope
+    may_start_cue: bool  # first word of a negation cue that opens a scope
+
+
 class Terms(Sequence):
     """The content terms of one text, kept column-wise; ``Term`` objects are built only when asked for.
 
@@ -162,12 +172,12 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         orths, idxs = doc.to_array(ORTH).tolist(), doc.to_array(IDX).tolist()  # 2× faster than one 2-D array
         info = self._token_info
         types = [info.get(o) or self._add_type(o) for o in orths]
-        keep = [i for i, t in enumerate(types) if t[0] is not None]
-        features = [types[i][0] for i in keep]
+        keep = [i for i, t in enumerate(types) if t.feature is not None]
+        features = [types[i].feature for i in keep]
         starts = [idxs[i] for i in keep]
-        ends = [idxs[i] + types[i][1] for i in keep]
+        ends = [idxs[i] + types[i].length for i in keep]
         negated = frozenset()
-        if self.negation and any(t[4] for t in types):
+        if self.negation and any(t.may_start_cue for t in types):
             negated_tokens = self._negated_tokens(doc, types)
             if negated_tokens:
                 negated = frozenset(k for k, i in enumerate(keep) if i in negated_tokens)
@@ -175,15 +185,12 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
                     features[k] = NEG_PREFIX + features[k]
         return Terms(features, starts, ends, negated)
 
-    def _add_type(self, orth: int) -> tuple:
-        entry = self._token_info[orth] = self._type_info(orth)
-        return entry
-
-    def _type_info(self, orth: int) -> tuple[str | None, int, bool, bool, bool]:
-        """(feature or None, length, is_stop, breaks a negation scope, may start a negation cue)."""
+    def _add_type(self, orth: int) -> TokenType:
+        """The ``TokenType`` of a token string (by its spaCy hash), computed and cached."""
         lex = self._nlp.vocab[orth]
-        cue = lex.lower_ in self._cue_starts
-        return self._lookup(lex), len(lex.orth_), lex.is_stop, lex.orth_ in BREAK_PUNCT, cue
+        entry = self._token_info[orth] = TokenType(self._lookup(lex), len(lex.orth_), lex.is_stop,
+                                                   lex.orth_ in BREAK_PUNCT, lex.lower_ in self._cue_starts)
+        return entry
 
     def _lookup(self, lex) -> str | None:
         """Feature of a token type (a spaCy ``Lexeme``), or None when it carries no content."""
@@ -194,7 +201,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             return NUM_FEATURE
         if lex.is_stop and lower not in KEEP_WORDS:
             return None
-        if lower.endswith("'s") or lower == "'s":
+        if lower.endswith("'s"):
             lower = lower[:-2] or lower
         if not any(c.isalpha() for c in lower):
             return None
@@ -202,7 +209,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             return LEMMA_OVERRIDES.get(lower) or self._lemma_table.get(lower, lower)
         return lower
 
-    def _negated_tokens(self, doc, types: list[tuple]) -> set[int]:
+    def _negated_tokens(self, doc, types: list[TokenType]) -> set[int]:
         """Indices of tokens inside a negation scope (ConText-style, on spaCy tokens)."""
         matches = self._matcher(doc)
         if not matches:
@@ -216,18 +223,17 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             if kind == "PRE":
                 i, reach = end, 0
                 while i < n and reach < MAX_SCOPE:
-                    is_stop, breaks = types[i][2], types[i][3]
-                    if breaks or (i in kinds and kinds[i][0] in ("TERM", "PRE")):
+                    if types[i].breaks_scope or (i in kinds and kinds[i][0] in ("TERM", "PRE")):
                         break
                     negated.add(i)
-                    if not is_stop:
+                    if not types[i].is_stop:
                         reach += 1
                     i += 1
             elif kind == "POST":
                 i, reach = start - 1, 0
-                while i >= 0 and reach < 2 and not types[i][3]:
+                while i >= 0 and reach < 2 and not types[i].breaks_scope:
                     negated.add(i)
-                    reach += 0 if types[i][2] else 1
+                    reach += 0 if types[i].is_stop else 1
                     i -= 1
         return negated
 
@@ -275,7 +281,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         return frozenset(d[0].lower_ for d in self._cue_docs["PRE"] + self._cue_docs["POST"] if len(d))
 
     @cached_property
-    def _token_info(self) -> dict[int, tuple]:
+    def _token_info(self) -> dict[int, TokenType]:
         return {}
 
     def __getstate__(self):
