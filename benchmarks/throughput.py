@@ -87,7 +87,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3, help="CLI runs of each kind in (c); the median is shown")
     args = ap.parse_args()
 
-    texts = realistic_texts(args.n)
+    third = args.n // 3
+    texts = realistic_texts(args.n + third)
+    texts, fresh = texts[:args.n], texts[args.n:]  # fresh: unseen texts again, for the frozen run (b')
     words = statistics.median(len(t.split()) for t in texts)
     rows = read_corpus(default_corpus_path())
     bare = plain_tfidf_pipeline().fit([r["text"] for r in rows], [r["label"] for r in rows])
@@ -95,12 +97,10 @@ def main() -> None:
     model.classify_many([r["text"] for r in rows[:1000]])  # build the lazy spaCy state on other texts
 
     rates_a, rates_b = [], []
-    third = args.n // 3
     for part in (texts[i * third:(i + 1) * third] for i in range(3)):  # each third new to the model
         rates_a.append(len(part) / timed(lambda: bare.predict_proba(part)))
         rates_b.append(len(part) / timed(lambda: model.classify_many(part)))
     a, b = statistics.median(rates_a), statistics.median(rates_b)
-    fresh = realistic_texts(args.n + third)[args.n:]  # unseen texts again, for the frozen run
     gc.freeze()  # what the CLI and its workers do after loading the model
     b_frozen = len(fresh) / timed(lambda: model.classify_many(fresh))
     gc.unfreeze()
