@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -107,12 +108,20 @@ def _cv_scores(texts, labels, groups, make: Callable, threshold: float, folds: i
     return {k: s[k] for k in ("accuracy", "top1_conditions", "macro_f1", "out_of_scope_recall")}
 
 
-def _systems(config: ModelConfig) -> dict[str, tuple[Callable, float]]:
-    return {
+def _systems(config: ModelConfig, embeddings: bool = False) -> dict[str, tuple[Callable, float]]:
+    """The systems compared, each trained the same way; the first is calfcheck's model."""
+    systems = {
         "calfcheck (spaCy + TF-IDF + LR)": (lambda: build_pipeline(config), config.unknown_threshold),
         "plain TF-IDF + LR (no spaCy)": (lambda: plain_tfidf_pipeline(config.C), config.unknown_threshold),
         "keyword rules": (lambda: KeywordBaseline(), 0.0),
     }
+    if embeddings:
+        from .embeddings import EMBEDDING_MODEL, embedding_pipeline, require
+
+        require()
+        name = f"{EMBEDDING_MODEL.split('/')[-1]} embeddings + LR"
+        systems[name] = (lambda: embedding_pipeline(config.C), config.unknown_threshold)
+    return systems
 
 
 def _fmt(x) -> str:
@@ -146,8 +155,12 @@ def _plot_threshold(curve: list[dict], path: Path) -> None:
 
 
 def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Path,
-             config: ModelConfig = ModelConfig(), folds: int = 5) -> Path:
-    """Run the whole evaluation and write ``report.md`` (+ PNGs, ``scores.json``) into ``out_dir``."""
+             config: ModelConfig = ModelConfig(), folds: int = 5, embeddings: bool = False) -> Path:
+    """Run the whole evaluation and write ``report.md`` (+ PNGs, ``scores.json``) into ``out_dir``.
+
+    ``embeddings`` adds a general-purpose sentence-embedding baseline (the optional
+    ``embeddings`` extra; see :mod:`classifier.embeddings`).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = [r["text"] for r in corpus_rows]
     labels = [r["label"] for r in corpus_rows]
@@ -155,7 +168,7 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
     results: dict = {"cv": {}, "heldout": {}}
     fitted: dict[str, tuple] = {}
     fitted_estimators: dict = {}
-    for name, (make, threshold) in _systems(config).items():
+    for name, (make, threshold) in _systems(config, embeddings).items():
         logger.info("cross-validating %s", name)
         results["cv"][name] = _cv_scores(texts, labels, groups, make, threshold, folds)
         est = make().fit(texts, labels)
@@ -175,14 +188,17 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
         rows = read_heldout(hp)
         X, gold = [r["text"] for r in rows], [r["label"] for r in rows]
         lines += ["", f"## Held-out set `{Path(hp).name}` ({len(rows)} posts)", "",
-                  "| system | top-1 (4 conditions) | top-2 | in-scope accuracy | out-of-scope recall | macro-F1 |",
-                  "|---|---|---|---|---|---|"]
+                  "| system | top-1 (4 conditions) | top-2 | in-scope accuracy | out-of-scope recall | macro-F1 "
+                  "| texts/s (one pass) |", "|---|---|---|---|---|---|---|"]
         res = results["heldout"][Path(hp).name] = {}
         for name, (score, threshold) in fitted.items():
+            start = time.perf_counter()
             P = score(X)
-            s = res[name] = label_scores(P, gold, threshold)
+            rate = len(X) / (time.perf_counter() - start)
+            s = res[name] = {**label_scores(P, gold, threshold), "texts_per_second": rate}
             lines.append(f"| {name} | {_fmt(s['top1_conditions'])} | {_fmt(s['top2_conditions'])} | "
-                         f"{_fmt(s['in_scope_accuracy'])} | {_fmt(s['out_of_scope_recall'])} | {_fmt(s['macro_f1'])} |")
+                         f"{_fmt(s['in_scope_accuracy'])} | {_fmt(s['out_of_scope_recall'])} | {_fmt(s['macro_f1'])} "
+                         f"| {rate:,.0f} |")
         P = fitted[main][0](X)
         s = res[main]
         lines += ["", "Per class (calfcheck):", "", "| label | precision | recall | support |", "|---|---|---|---|"]

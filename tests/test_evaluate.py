@@ -1,0 +1,97 @@
+"""`calfcheck evaluate`: the report compares calfcheck with its baselines on the same held-out posts,
+and the optional general-purpose embedding baseline (MiniLM + LR) is one of them."""
+
+import json
+import zlib
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from classifier.cli import main
+from classifier.evaluate import evaluate, read_heldout
+from classifier.facts import LABELS
+from classifier.train import default_corpus_path, heldout_path, read_corpus
+
+FRESH = heldout_path().parent / "heldout_fresh.jsonl"
+MAIN = "calfcheck (spaCy + TF-IDF + LR)"
+
+
+@pytest.fixture(scope="module")
+def small_corpus():
+    """About one recipe in eight, whole recipes only (so cross-validation by recipe stays honest)."""
+    rows = read_corpus(default_corpus_path())
+    return [r for r in rows if zlib.crc32(r["recipe"].encode()) % 8 == 0]
+
+
+def table_rows(report: str, heading: str) -> dict[str, list[str]]:
+    """The rows of the first Markdown table after ``heading``, by their first cell."""
+    section = report.split(heading, 1)[1]
+    rows = {}
+    for line in section.splitlines()[2:]:
+        if line.startswith("| ") and not line.startswith("| system") and not line.startswith("|---"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0]] = cells[1:]
+        elif rows and not line.startswith("|"):
+            break
+    return rows
+
+
+def test_report_shows_calfcheck_and_both_baselines_on_the_same_heldout_posts(small_corpus, tmp_path):
+    report = evaluate(small_corpus, [FRESH], tmp_path, folds=2).read_text()
+    scores = json.loads((tmp_path / "scores.json").read_text())
+
+    n = len(read_heldout(FRESH))
+    rows = table_rows(report, f"## Held-out set `{FRESH.name}` ({n} posts)")
+    assert set(rows) == {MAIN, "plain TF-IDF + LR (no spaCy)", "keyword rules"}
+    held = scores["heldout"][FRESH.name]
+    for name, cells in rows.items():
+        assert held[name]["n"] == n
+        assert cells[0] == f"{held[name]['top1_conditions']:.3f}"   # the table shows what scores.json holds
+        assert float(cells[-1].replace(",", "")) > 0                 # texts/s was measured
+    assert sum(map(sum, held[MAIN]["confusion"])) == n
+    assert set(scores["cv"]) == set(rows)
+    for png in ("reliability_heldout_fresh.png", "threshold_heldout_fresh.png"):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+    assert "Unknown-threshold trade-off" in report and "Red flags" in report
+
+
+def test_cli_evaluate_without_the_extra_is_a_usage_error_that_says_how_to_install(monkeypatch, tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sentence_transformers" else real(name, *a))
+    r = CliRunner().invoke(main, ["evaluate", "--embedding-baseline", "-o", str(tmp_path / "r")])
+    assert r.exit_code == 2
+    assert "sentence_transformers" in r.output and "pip install" in r.output and ".[embeddings]" in r.output
+    assert not (tmp_path / "r").exists()
+
+
+# The embedding baseline itself: the `embeddings` extra is part of the test set-up (scripts/test.sh).
+
+def test_sentence_embedder_gives_unit_vectors_that_put_paraphrases_together():
+    from classifier.embeddings import SentenceEmbedder
+
+    texts = ["my calf cramped and locked up at night",
+             "woke up with a calf spasm, the muscle seized",
+             "my wifi router keeps dropping the connection",
+             "my calf cramped and locked up at night"]
+    E = SentenceEmbedder().transform(texts)
+    assert E.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(E, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(E[0], E[3])
+    assert E[0] @ E[1] > E[0] @ E[2] + 0.2
+    assert SentenceEmbedder().transform([]).shape == (0, 384)
+
+
+def test_evaluate_adds_the_embedding_baseline_trained_on_the_same_corpus(small_corpus, tmp_path):
+    report = evaluate(small_corpus, [FRESH], tmp_path, folds=2, embeddings=True).read_text()
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    name = "all-MiniLM-L6-v2 embeddings + LR"
+    n = len(read_heldout(FRESH))
+    assert name in table_rows(report, f"## Held-out set `{FRESH.name}` ({n} posts)")
+    s = scores["heldout"][FRESH.name][name]
+    assert s["n"] == n and 0 <= s["top1_conditions"] <= 1 and s["texts_per_second"] > 0
+    assert set(s["per_class"]) == set(LABELS)
+    assert name in scores["cv"]
