@@ -40,6 +40,7 @@ CASES = [
     ("calf went with a loud pop going uphill", {R}, "see_doctor"),
     ("can't put weight on my leg after my calf tore", {R}, "see_doctor"),
     ("felt something snap in my calf at the track", {R}, "see_doctor"),
+    ("felt like I'd been shot in the back of my calf", {R}, "see_doctor"),
     # acute compartment / nerve and circulation
     ("got kicked in the calf, pain is out of proportion and getting worse", {AC}, "urgent"),
     ("the pain is unbearable and the calf is rock hard", {AC}, "urgent"),
@@ -47,6 +48,7 @@ CASES = [
     ("the tightness didn't go away when I stopped running, hours now", {AC}, "urgent"),
     ("my foot looks pale and feels cold after the calf injury", {AC}, "urgent"),
     ("tingling in my foot that won't go away, calf very tight", {AC}, "urgent"),
+    ("calf pain that doesn't ease even with rest, and it keeps getting worse", {AC}, "urgent"),
     # negated: nothing raised
     ("calf cramp at night, no swelling, not warm, not red", set(), None),
     ("sharp twinge in my calf during sprints, no pop, no swelling, no redness", set(), None),
@@ -73,6 +75,9 @@ CASES = [
     ("calf tight after the long run, the hotel room was really warm", set(), None),
     ("the blister on my toe popped", set(), None),
     ("red shoes, warm socks, and calf tightness after tempo runs", set(), None),
+    # idioms that read like a red flag word by word (found by held-out posts f007 and f023)
+    ("a sharp pain shot through the muscle at the back of my leg on the last km", set(), None),
+    ("the back of my lower leg gets tense and won't settle until I stop, then fades", set(), None),
 ]
 
 
