@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from classifier import EmptyTextError, LABELS, ModelVersionError, load_model, save_model
-from classifier.evaluate import label_scores, read_heldout
+from classifier.evaluate import label_scores, read_heldout, red_flag_scores
 from classifier.train import default_corpus_path, train
 
 DATA = Path(__file__).parent / "data"
@@ -76,3 +76,12 @@ def test_model_meets_the_heldout_targets(model, name):
     assert s["top2_conditions"] >= 0.97
     assert s["out_of_scope_recall"] >= 0.75
     assert s["in_scope_accuracy"] >= 0.90
+
+
+@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout_fresh.jsonl"])
+def test_red_flags_meet_the_heldout_targets(model, name):
+    flags = red_flag_scores(model, DATA / name)
+    dvt = flags["possible_dvt"]
+    assert dvt["positives"] >= 10
+    assert dvt["recall"] >= 0.95 and dvt["false_alarm_rate"] <= 0.10
+    assert flags["possible_pulmonary_embolism"]["recall"] == 1.0   # an emergency is never missed
