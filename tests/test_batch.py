@@ -82,8 +82,11 @@ def test_batch_ctrl_c_keeps_the_partial_file_and_resume_completes_it(model, tmp_
     big.write_text(posts.read_text() * 25)  # 30,000 lines: long enough to interrupt
     out = tmp_path / "out.jsonl"
     partial = tmp_path / "out.jsonl.partial"
+    # A shell that runs this suite in the background (`bash .ci/run &`) starts it with SIGINT ignored, and
+    # the child would inherit that: give it the default action, as a terminal's Ctrl+C finds it.
     proc = subprocess.Popen([sys.executable, "-m", "classifier", "classify", str(big), "-f", "jsonl", "-o", str(out)],
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while not (partial.exists() and partial.stat().st_size > 0) and time.monotonic() < deadline:
         time.sleep(0.05)
