@@ -68,8 +68,9 @@ def test_cli_evaluate_without_the_extra_is_a_usage_error_that_says_how_to_instal
     assert not (tmp_path / "r").exists()
 
 
-# The embedding baseline itself: the `embeddings` extra is part of the test set-up (scripts/test.sh).
+# The embedding baseline itself: scripts/test.sh runs these in .venv-embeddings, which has the extra.
 
+@pytest.mark.embeddings
 def test_sentence_embedder_gives_unit_vectors_that_put_paraphrases_together():
     from classifier.embeddings import SentenceEmbedder
 
@@ -85,6 +86,7 @@ def test_sentence_embedder_gives_unit_vectors_that_put_paraphrases_together():
     assert SentenceEmbedder().transform([]).shape == (0, 384)
 
 
+@pytest.mark.embeddings
 def test_evaluate_adds_the_embedding_baseline_trained_on_the_same_corpus(small_corpus, tmp_path):
     report = evaluate(small_corpus, [FRESH], tmp_path, folds=2, embeddings=True).read_text()
     scores = json.loads((tmp_path / "scores.json").read_text())
