@@ -20,7 +20,6 @@ from .model import Model, ModelConfig, build_pipeline, decide
 __all__ = ["read_heldout", "label_scores", "heldout_scores", "calibration_bins", "evaluate"]
 
 logger = logging.getLogger(__name__)
-Scorer = Callable[[Sequence[str]], np.ndarray]  # texts → probabilities in LABELS order
 
 
 def read_jsonl_rows(path: Path) -> list[dict]:
@@ -97,13 +96,18 @@ def red_flag_scores(model: Model, path: Path) -> dict:
     return out
 
 
+def _proba(est, texts: Sequence[str]) -> np.ndarray:
+    """A fitted estimator's probabilities with the columns in ``LABELS`` order."""
+    order = [list(est.classes_).index(lab) for lab in LABELS]
+    return est.predict_proba(list(texts))[:, order]
+
+
 def _cv_scores(texts, labels, groups, make: Callable, threshold: float, folds: int = 5) -> dict:
     texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
     P = np.zeros((len(texts), len(LABELS)))
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(texts, labels, groups):
         est = make().fit(list(texts[train_idx]), labels[train_idx])
-        order = [list(est.classes_).index(lab) for lab in LABELS]
-        P[test_idx] = est.predict_proba(list(texts[test_idx]))[:, order]
+        P[test_idx] = _proba(est, texts[test_idx])
     s = label_scores(P, labels, threshold)
     return {k: s[k] for k in ("accuracy", "top1_conditions", "macro_f1", "out_of_scope_recall")}
 
@@ -161,20 +165,17 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
     ``embeddings`` adds a general-purpose sentence-embedding baseline (the optional
     ``embeddings`` extra; see :mod:`classifier.embeddings`).
     """
+    systems = _systems(config, embeddings)  # raises EmbeddingsUnavailable before anything is written
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = [r["text"] for r in corpus_rows]
     labels = [r["label"] for r in corpus_rows]
     groups = [r.get("recipe", i) for i, r in enumerate(corpus_rows)]
     results: dict = {"cv": {}, "heldout": {}}
-    fitted: dict[str, tuple] = {}
-    fitted_estimators: dict = {}
-    for name, (make, threshold) in _systems(config, embeddings).items():
+    fitted: dict[str, tuple] = {}  # name → (estimator fitted on the whole corpus, unknown threshold)
+    for name, (make, threshold) in systems.items():
         logger.info("cross-validating %s", name)
         results["cv"][name] = _cv_scores(texts, labels, groups, make, threshold, folds)
-        est = make().fit(texts, labels)
-        order = [list(est.classes_).index(lab) for lab in LABELS]
-        fitted_estimators[name] = est
-        fitted[name] = (lambda X, est=est, order=order: est.predict_proba(list(X))[:, order], threshold)
+        fitted[name] = (make().fit(texts, labels), threshold)
     main = next(iter(fitted))
     lines = ["# calfcheck evaluation", "",
              f"Corpus: {len(corpus_rows)} synthetic examples, {len(set(groups))} recipes. "
@@ -191,15 +192,16 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
                   "| system | top-1 (4 conditions) | top-2 | in-scope accuracy | out-of-scope recall | macro-F1 "
                   "| texts/s (one pass) |", "|---|---|---|---|---|---|---|"]
         res = results["heldout"][Path(hp).name] = {}
-        for name, (score, threshold) in fitted.items():
+        probs = {}
+        for name, (est, threshold) in fitted.items():
             start = time.perf_counter()
-            P = score(X)
+            P = probs[name] = _proba(est, X)
             rate = len(X) / (time.perf_counter() - start)
             s = res[name] = {**label_scores(P, gold, threshold), "texts_per_second": rate}
             lines.append(f"| {name} | {_fmt(s['top1_conditions'])} | {_fmt(s['top2_conditions'])} | "
                          f"{_fmt(s['in_scope_accuracy'])} | {_fmt(s['out_of_scope_recall'])} | {_fmt(s['macro_f1'])} "
                          f"| {rate:,.0f} |")
-        P = fitted[main][0](X)
+        P = probs[main]
         s = res[main]
         lines += ["", "Per class (calfcheck):", "", "| label | precision | recall | support |", "|---|---|---|---|"]
         lines += [f"| {lab} | {_fmt(v['precision'])} | {_fmt(v['recall'])} | {v['support']} |"
@@ -224,8 +226,7 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
                   "| threshold | in-scope accuracy | out-of-scope recall |", "|---|---|---|"]
         lines += [f"| {c['threshold']:.2f} | {_fmt(c['in_scope_accuracy'])} | {_fmt(c['out_of_scope_recall'])} |"
                   for c in curve]
-        est = fitted_estimators[main]
-        flags = res["red_flags"] = red_flag_scores(Model(est, config=config, version="evaluation"), hp)
+        flags = res["red_flags"] = red_flag_scores(Model(fitted[main][0], config=config, version="evaluation"), hp)
         lines += ["", "Red flags (rule layer, on every post of this set):", "",
                   "| flag | positives | recall | false alarms on in-scope posts without flags |", "|---|---|---|---|"]
         lines += [f"| {f} | {v['positives']} | {_fmt(v['recall'])} | {v['false_alarms']}/{v['in_scope_clean']} "

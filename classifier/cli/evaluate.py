@@ -23,13 +23,11 @@ def evaluate_cmd(corpus: Path | None, heldouts: tuple[Path, ...], output: Path, 
 
     rows = read_corpus(corpus or default_corpus_path())
     heldouts = heldouts or tuple(sorted(heldout_path().parent.glob("heldout*.jsonl")))
-    if embedding_baseline:
-        from ..embeddings import EmbeddingsUnavailable, require
+    from ..embeddings import EmbeddingsUnavailable
 
-        try:
-            require()
-        except EmbeddingsUnavailable as exc:
-            raise click.UsageError(str(exc)) from None
-    report = evaluate(rows, heldouts, output, folds=folds, embeddings=embedding_baseline)
+    try:
+        report = evaluate(rows, heldouts, output, folds=folds, embeddings=embedding_baseline)
+    except EmbeddingsUnavailable as exc:
+        raise click.UsageError(str(exc)) from None
     click.echo(report.read_text())
     click.echo(f"report written to {report}", err=True)
