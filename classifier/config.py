@@ -11,6 +11,7 @@ __all__ = ["ModelConfig"]
 class ModelConfig:
     C: float = 4.0
     min_df: int = 2
+    ngram_max: int = 2
     negation: bool = True
     lemmatize: bool = True
     unknown_threshold: float = 0.45

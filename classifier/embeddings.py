@@ -26,7 +26,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-__all__ = ["EMBEDDING_MODEL", "EmbeddingsUnavailable", "SentenceEmbedder", "embedding_pipeline", "require"]
+__all__ = ["EMBEDDING_MODEL", "EmbeddingsUnavailable", "SentenceEmbedder", "ZeroShotEmbedding", "embedding_pipeline",
+           "label_descriptions", "require"]
 
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 INSTALL_HINT = ("pip install torch==2.13.0 -e '.[embeddings]' (best in an environment of its own: "
@@ -90,3 +91,41 @@ def embedding_pipeline(C: float = 4.0) -> Pipeline:
         ("embed", SentenceEmbedder()),
         ("clf", LogisticRegression(C=C, max_iter=3000, class_weight="balanced")),
     ])
+
+
+def label_descriptions() -> dict[str, str]:
+    """One plain description per label, from the condition facts (for the zero-shot baseline)."""
+    from .facts import LABELS, UNKNOWN, load_conditions, load_out_of_scope
+
+    out = {}
+    for label, cond in load_conditions().items():
+        facts = " ".join(f.text for f in cond.facts if f.aspect in ("what_it_is", "location", "onset", "character"))
+        out[label] = f"{cond.name}: {cond.plain_name}. {facts}"
+    others = ", ".join(t.reason for t in load_out_of_scope() if t.id != "chatter")
+    out[UNKNOWN] = f"Something other than calf pain: {others}."
+    return {label: out[label] for label in LABELS}
+
+
+class ZeroShotEmbedding(BaseEstimator):
+    """Zero-shot MiniLM: each text goes to the label whose description it is closest to (cosine).
+
+    Nothing is learned from the corpus (``fit`` ignores it); probabilities are a softmax over the
+    cosine similarities with a temperature of ``scale``.
+    """
+
+    def __init__(self, scale: float = 20.0):
+        self.scale = scale
+
+    def fit(self, X=None, y=None) -> "ZeroShotEmbedding":
+        descriptions = label_descriptions()
+        self.classes_ = np.array(list(descriptions))
+        self.label_vectors_ = SentenceEmbedder().transform(list(descriptions.values()))
+        return self
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        sims = SentenceEmbedder().transform(list(X)) @ self.label_vectors_.T
+        z = np.exp(self.scale * (sims - sims.max(axis=1, keepdims=True)))
+        return z / z.sum(axis=1, keepdims=True)
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

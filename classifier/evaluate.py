@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
+from .corpus_stats import style_table
 from .baselines import KeywordBaseline, plain_tfidf_pipeline
 from .facts import CONDITIONS, LABELS, UNKNOWN
 from .model import Model, ModelConfig, build_pipeline, decide
@@ -49,6 +50,7 @@ def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
         "accuracy": float((pred == gold).mean()),
         "in_scope_accuracy": float((pred == gold)[ins].mean()) if ins.any() else None,
         "out_of_scope_recall": float((pred == UNKNOWN)[~ins].mean()) if (~ins).any() else None,
+        "in_scope_unknown": float((pred == UNKNOWN)[ins].mean()) if ins.any() else None,
         "macro_f1": float(f1_score(gold, pred, labels=list(LABELS), average="macro", zero_division=0)),
         "per_class": {lab: {"precision": float(p[i]), "recall": float(r[i]), "support": int(s[i])}
                       for i, lab in enumerate(LABELS)},
@@ -86,11 +88,22 @@ def red_flag_scores(model: Model, path: Path) -> dict:
     preds = model.classify_many([r["text"] for r in rows])
     clean = [p for r, p in zip(rows, preds) if not r.get("red_flags") and r.get("label") not in (None, UNKNOWN)]
     out = {}
+    clot = ("possible_dvt", "possible_pulmonary_embolism")
+    stories = [(r, p) for r, p in zip(rows, preds) if set(clot) & set(r.get("red_flags", []))]
+    if stories:  # a clot story counts as found when either clot flag is raised
+        found = [any(f["id"] in clot for f in p.red_flags) for _, p in stories]
+        out["blood clot (DVT or PE)"] = {
+            "positives": len(stories), "recall": sum(found) / len(stories),
+            "missed": [f"{r.get('id', '?')}: {' '.join(r['text'].split()[:14])}…" for (r, _), ok in zip(stories, found)
+                       if not ok],
+            "false_alarms": None, "in_scope_clean": len(clean), "false_alarm_rate": None}
     for flag in sorted({f for r in rows for f in r.get("red_flags", [])} | {"possible_dvt"}):
         pos = [p for r, p in zip(rows, preds) if flag in r.get("red_flags", [])]
         hit = sum(any(f["id"] == flag for f in p.red_flags) for p in pos)
         alarms = sum(any(f["id"] == flag for f in p.red_flags) for p in clean)
-        out[flag] = {"positives": len(pos), "recall": hit / len(pos) if pos else None,
+        missed = [f"{r.get('id', '?')}: {' '.join(r['text'].split()[:14])}…" for r, p in zip(rows, preds)
+                  if flag in r.get("red_flags", []) and not any(f["id"] == flag for f in p.red_flags)]
+        out[flag] = {"positives": len(pos), "recall": hit / len(pos) if pos else None, "missed": missed,
                      "false_alarms": alarms, "in_scope_clean": len(clean),
                      "false_alarm_rate": alarms / len(clean) if clean else None}
     return out
@@ -125,7 +138,14 @@ def _systems(config: ModelConfig, embeddings: bool = False) -> dict[str, tuple[C
         require()
         name = f"{EMBEDDING_MODEL.split('/')[-1]} embeddings + LR"
         systems[name] = (lambda: embedding_pipeline(config.C), config.unknown_threshold)
+        from .embeddings import ZeroShotEmbedding
+
+        systems[f"{EMBEDDING_MODEL.split('/')[-1]} zero-shot (no training)"] = (lambda: ZeroShotEmbedding(), 0.0)
     return systems
+
+
+def _fmt_any(x) -> str:
+    return "–" if x is None else f"{x:.3f}" if isinstance(x, float) and x <= 1 else f"{x:g}"
 
 
 def _fmt(x) -> str:
@@ -159,11 +179,13 @@ def _plot_threshold(curve: list[dict], path: Path) -> None:
 
 
 def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Path,
-             config: ModelConfig = ModelConfig(), folds: int = 5, embeddings: bool = False) -> Path:
+             config: ModelConfig = ModelConfig(), folds: int = 5, embeddings: bool = False,
+             style_reference: Path | None = None) -> Path:
     """Run the whole evaluation and write ``report.md`` (+ PNGs, ``scores.json``) into ``out_dir``.
 
-    ``embeddings`` adds a general-purpose sentence-embedding baseline (the optional
-    ``embeddings`` extra; see :mod:`classifier.embeddings`).
+    ``embeddings`` adds two general-purpose sentence-embedding baselines (the optional
+    ``embeddings`` extra; see :mod:`classifier.embeddings`). ``style_reference`` (real posts) adds a
+    side-by-side table of how the generated corpus and real posts read.
     """
     systems = _systems(config, embeddings)  # raises EmbeddingsUnavailable before anything is written
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -188,7 +210,9 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
     for hp in heldout_paths:
         rows = read_heldout(hp)
         X, gold = [r["text"] for r in rows], [r["label"] for r in rows]
-        lines += ["", f"## Held-out set `{Path(hp).name}` ({len(rows)} posts)", "",
+        title = (f"Real posts, `{Path(hp).stem}` split" if Path(hp).parent.name == "real"
+                 else f"Hand-written held-out set `{Path(hp).name}`")
+        lines += ["", f"## {title} ({len(rows)} labelled posts)", "",
                   "| system | top-1 (4 conditions) | top-2 | in-scope accuracy | out-of-scope recall | macro-F1 "
                   "| texts/s (one pass) |", "|---|---|---|---|---|---|---|"]
         res = results["heldout"][Path(hp).name] = {}
@@ -229,8 +253,22 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
         flags = res["red_flags"] = red_flag_scores(Model(fitted[main][0], config=config, version="evaluation"), hp)
         lines += ["", "Red flags (rule layer, on every post of this set):", "",
                   "| flag | positives | recall | false alarms on in-scope posts without flags |", "|---|---|---|---|"]
-        lines += [f"| {f} | {v['positives']} | {_fmt(v['recall'])} | {v['false_alarms']}/{v['in_scope_clean']} "
-                  f"({_fmt(v['false_alarm_rate'])}) |" for f, v in flags.items()]
+        lines += [f"| {f} | {v['positives']} | {_fmt(v['recall'])} | "
+                  + ("–" if v["false_alarms"] is None else
+                     f"{v['false_alarms']}/{v['in_scope_clean']} ({_fmt(v['false_alarm_rate'])})") + " |"
+                  for f, v in flags.items()]
+        misses = [(f, m) for f, v in flags.items() for m in v["missed"]]
+        if misses:
+            lines += ["", "Missed red-flag posts (id: first words):", ""]
+            lines += [f"- `{f}` {m}" for f, m in misses]
+    if style_reference is not None:
+        ref = read_jsonl_rows(style_reference)
+        real = style_table([r["text"] for r in ref], [r.get("label") for r in ref])
+        gen = style_table(texts, labels)
+        results["style"] = {"generated": gen, "real": real}
+        lines += ["", f"## Does the generated corpus read like real posts? (vs `{Path(style_reference).name}`)", "",
+                  "| measure | generated corpus | real posts |", "|---|---|---|"]
+        lines += [f"| {k.replace('_', ' ')} | {_fmt_any(gen[k])} | {_fmt_any(real[k])} |" for k in gen]
     (out_dir / "scores.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     report = out_dir / "report.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -41,6 +41,8 @@ class Condition:
     facts: tuple[Fact, ...]
     phrases: dict[str, list[str]] = field(hash=False, compare=False)
     templates: dict[str, list[str]] = field(default_factory=dict, hash=False, compare=False)
+    # the generator's per-condition slot probabilities (override ``generate.SLOT_P``)
+    slot_p: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
 
     def fact(self, aspect: str) -> Fact | None:
         return next((f for f in self.facts if f.aspect == aspect), None)
@@ -74,7 +76,7 @@ def load_conditions(root: Path | None = None) -> dict[str, Condition]:
             id=label, name=data["name"], plain_name=data["plain_name"],
             default_triage=data["default_triage"],
             facts=tuple(Fact(**f) for f in data["facts"]), phrases=data["phrases"],
-            templates=data.get("templates", {}),
+            templates=data.get("templates", {}), slot_p=data.get("slot_p", {}),
         )
     return out
 

@@ -21,15 +21,17 @@ from .facts import CONDITIONS, UNKNOWN, load_conditions, load_context, load_out_
 
 __all__ = ["Example", "generate", "write_jsonl", "GeneratorConfig"]
 
-SLOTS = ("location", "onset", "trigger", "character", "timing", "relief", "context", "absent", "misleading")
-# Probability that a recipe uses each slot.
+SLOTS = ("location", "onset", "trigger", "character", "timing", "relief", "context", "absent", "misleading",
+         "named", "tried")
+# Probability that a recipe uses each slot. ``named`` (the runner names the condition themselves) and
+# ``misleading`` (they name another one) follow how often real dev posts do (see corpus/real/README.md).
 SLOT_P = {
     "location": 0.8, "onset": 0.8, "trigger": 0.6, "character": 0.6, "timing": 0.7,
-    "relief": 0.45, "context": 0.45, "absent": 0.5, "misleading": 0.15,
+    "relief": 0.45, "context": 0.45, "absent": 0.5, "misleading": 0.12, "named": 0.7, "tried": 0.45,
 }
 CONNECTORS = (". ", ", ", " and ", ". ", " - ", ", ", "... ")
-
-
+# Symptom slots that describe what happened (the rest are told around them).
+STORY_SLOTS = ("named", "tried", "misleading")
 @dataclass(frozen=True)
 class GeneratorConfig:
     seed: int = 13
@@ -62,14 +64,14 @@ class _Renderer:
         self.rng = rng
         self.ctx = context
 
-    def filler(self) -> str:
+    def filler(self, template: str | None = None) -> str:
         r = self.rng
         values = {
             "miles": r.choice([15, 20, 25, 30, 35, 40, 50, 60, 70]), "pace": r.choice(["8:30", "5:10/km", "9 min", "7:45"]),
             "time": r.choice(["1:45", "1:29", "2:05", "1:38"]), "age": r.randint(19, 63),
             "years": r.randint(1, 20), "weeks": r.randint(2, 16),
         }
-        return r.choice(self.ctx["filler"]).format(**values)
+        return (template or r.choice(self.ctx["filler"])).format(**values)
 
     def typo(self, word: str) -> str:
         r = self.rng
@@ -96,9 +98,12 @@ class _Renderer:
             text = "".join(c for c in text if c.isalnum() or c in " '")
         return " ".join(text.split())
 
-    def compose(self, clauses: list[str], *, length: str) -> str:
+    def compose(self, clauses: list[str], *, length: str, story: dict[str, list[str]] | None = None) -> str:
+        """One post: symptom clauses told as a story (backstory, a timeline, what the runner calls it,
+        what they tried, a question at the end), as long as ``length`` asks."""
         r = self.rng
         ctx = self.ctx
+        story = story or {}
         clauses = list(clauses)
         if r.random() < 0.35 and len(clauses) > 2:  # real posts do not keep a fixed order
             r.shuffle(clauses)
@@ -107,24 +112,63 @@ class _Renderer:
         if r.random() < 0.25:
             i = r.randrange(len(clauses))
             clauses[i] = f"{r.choice(ctx['hedges'])} {clauses[i]}"
-        body = clauses[0]
-        for c in clauses[1:]:
-            body += r.choice(CONNECTORS) + c
+        if clauses and length != "short" and r.random() < 0.5:
+            clauses[0] = f"{r.choice(ctx['timeline'])} {clauses[0]}"
+        body = self._sentences(clauses)
+        named = story.get("named", [])
+        if named:  # the runner's own name for it: first, as a title, or told within the story
+            where = r.random()
+            if where < 0.35:
+                body = [self._cap(named[0]) + r.choice([".", "?", " -", "!"])] + body
+            else:
+                body.insert(r.randint(1, len(body)) if body else 0, self._cap(r.choice(
+                    ["{}", "I think {}", "pretty sure {}", "I'm guessing {}", "probably {}", "I assume {}"]
+                ).format(named[0])) + ".")
+        for extra in story.get("misleading", []) + story.get("tried", []):
+            body.insert(r.randint(len(body) // 2, len(body)), self._cap(extra) + ".")
         if length == "short":
-            return self.noise(body)
+            return self.noise(" ".join(body))
         parts = []
-        if length == "long" and r.random() < 0.6:
+        if r.random() < 0.4:
             parts.append(r.choice(ctx["openers"]))
-        n_filler = {"medium": r.randint(0, 2), "long": r.randint(2, 5)}[length]
-        fillers = [self.filler() + "." for _ in range(n_filler)]
-        split = r.randint(0, len(fillers))
-        parts += fillers[:split] + [body + "."] + fillers[split:]
-        parts.append(r.choice(ctx["closers"]))
+        n_back = {"medium": r.randint(2, 4), "long": r.randint(4, 7), "very_long": r.randint(7, 12)}[length]
+        back = [self.filler(r.choice(ctx["backstory"] + ctx["filler"])) + "." for _ in range(n_back)]
+        split = r.randint(0, len(back))
+        parts += back[:split]
+        parts += body
+        if split < len(back):
+            parts += [r.choice(ctx["since"]) + " " + back[split][0].lower() + back[split][1:]] + back[split + 1:]
+        if r.random() < 0.3:
+            parts.append(self._cap(r.choice(ctx["tried_shared"])) + ".")
+        ending = r.random()
+        if ending < 0.25:  # real excerpts end with a question less often than one might think (dev: 16%)
+            parts.append(self.filler(r.choice(ctx["questions"])))
+        elif ending < 0.45:
+            parts.append(r.choice(ctx["signoffs"]))
         return self.noise(" ".join(p for p in parts if p))
+
+    def _sentences(self, clauses: list[str]) -> list[str]:
+        """Group clauses into sentences of one to three clauses."""
+        r = self.rng
+        out = []
+        i = 0
+        while i < len(clauses):
+            k = r.choice([1, 1, 2, 2, 3])
+            group = clauses[i:i + k]
+            text = group[0]
+            for c in group[1:]:
+                text += r.choice(CONNECTORS[1:]) + c
+            out.append(self._cap(text.rstrip(". ")) + ".")
+            i += k
+        return out
+
+    @staticmethod
+    def _cap(text: str) -> str:
+        return text[:1].upper() + text[1:]
 
 
 def _length(rng: random.Random) -> str:
-    return rng.choices(["short", "medium", "long"], weights=[0.15, 0.45, 0.4])[0]
+    return rng.choices(["short", "medium", "long", "very_long"], weights=[0.08, 0.22, 0.42, 0.28])[0]
 
 
 def _condition_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Renderer) -> Iterator[Example]:
@@ -132,14 +176,17 @@ def _condition_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Ren
     for label, cond in load_conditions().items():
         templates = {**ctx["templates"], **cond.templates}
         for _ in range(cfg.recipes_per_condition):
+            slot_p = {**SLOT_P, **cond.slot_p}
             parts = [(slot, rng.choice(cond.phrases[slot])) for slot in SLOTS
-                     if slot in cond.phrases and rng.random() < SLOT_P[slot]]
-            if len(parts) < 2:
-                parts = [(s, rng.choice(cond.phrases[s])) for s in ("location", "onset")]
+                     if slot in cond.phrases and rng.random() < slot_p[slot]]
+            if len([p for p in parts if p[0] not in STORY_SLOTS]) < 2:
+                parts += [(s, rng.choice(cond.phrases[s])) for s in ("location", "onset")]
             recipe = _recipe_id(label, parts)
             for _k in range(cfg.renders_per_recipe):
-                clauses = [rng.choice(templates[slot]).format(phrase) for slot, phrase in parts]
-                yield Example("", recipe, label, renderer.compose(clauses, length=_length(rng)))
+                clauses = [rng.choice(templates[slot]).format(phrase) for slot, phrase in parts
+                           if slot not in STORY_SLOTS]
+                story = {slot: [phrase] for slot, phrase in parts if slot in STORY_SLOTS}
+                yield Example("", recipe, label, renderer.compose(clauses, length=_length(rng), story=story))
 
 
 def _gibberish(rng: random.Random, chars: str) -> str:
@@ -163,7 +210,9 @@ def _out_of_scope_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _
             if rng.random() < 0.25:
                 clauses.append(rng.choice(["calves are fine", "no calf pain", "my calves feel ok",
                                            "nothing wrong with my calves", "calf is fine"]))
-            yield Example("", recipe, UNKNOWN, renderer.compose(clauses, length=_length(rng)))
+            # real out-of-scope posts often name one of the four conditions first (dev: 20%)
+            story = {"misleading": [rng.choice(ctx["oos_misleading"])]} if rng.random() < 0.18 else None
+            yield Example("", recipe, UNKNOWN, renderer.compose(clauses, length=_length(rng), story=story))
 
 
 def generate(config: GeneratorConfig | None = None) -> list[Example]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -70,7 +71,7 @@ def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
     """An unfitted pipeline for ``config``."""
     return Pipeline([
         ("normalize", SpacyNormalizer(negation=config.negation, lemmatize=config.lemmatize)),
-        ("tfidf", TfidfVectorizer(analyzer=ngrams, min_df=config.min_df, sublinear_tf=True, dtype=np.float32)),
+        ("tfidf", TfidfVectorizer(analyzer=ngrams if config.ngram_max == 2 else partial(ngrams, n=config.ngram_max), min_df=config.min_df, sublinear_tf=True, dtype=np.float32)),
         ("clf", LogisticRegression(C=config.C, max_iter=config.max_iter, class_weight="balanced")),
     ])
 

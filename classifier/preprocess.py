@@ -123,9 +123,12 @@ class Terms(Sequence):
         return all(i in self.negated for i in range(lo, hi))
 
 
-def ngrams(terms: list[str]) -> list[str]:
-    """Unigrams and bigrams of a term sequence (the analyzer of the TF-IDF step)."""
-    return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:])]
+def ngrams(terms: list[str], n: int = 2) -> list[str]:
+    """Word 1- to ``n``-grams of a term sequence (the analyzer of the TF-IDF step)."""
+    out = terms + [f"{a} {b}" for a, b in zip(terms, terms[1:])] if n >= 2 else list(terms)
+    if n >= 3:
+        out += [f"{a} {b} {c}" for a, b, c in zip(terms, terms[1:], terms[2:])]
+    return out
 
 
 class SpacyNormalizer(TransformerMixin, BaseEstimator):

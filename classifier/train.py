@@ -16,13 +16,18 @@ from .facts import corpus_dir, file_sha256
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["read_corpus", "train", "ensure_default_model", "default_corpus_path", "heldout_path"]
+__all__ = ["read_corpus", "train", "ensure_default_model", "default_corpus_path", "heldout_path", "real_posts_dir"]
 
 logger = logging.getLogger(__name__)
 
 
 def default_corpus_path() -> Path:
     return corpus_dir() / "generated" / "train.jsonl"
+
+
+def real_posts_dir() -> Path:
+    """The real-post evaluation set (``dev.jsonl``, ``test.jsonl``; see its README)."""
+    return corpus_dir() / "real"
 
 
 def heldout_path() -> Path:
