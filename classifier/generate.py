@@ -35,8 +35,8 @@ STORY_SLOTS = ("named", "tried", "misleading")
 @dataclass(frozen=True)
 class GeneratorConfig:
     seed: int = 13
-    recipes_per_condition: int = 350
-    recipes_out_of_scope: int = 500
+    recipes_per_condition: int = 700  # chosen on real dev: 350 gave 0.86-0.89 top-1 across seeds, 700 0.87-0.89
+    recipes_out_of_scope: int = 1000
     renders_per_recipe: int = 4
 
 
@@ -107,7 +107,7 @@ class _Renderer:
         clauses = list(clauses)
         if r.random() < 0.35 and len(clauses) > 2:  # real posts do not keep a fixed order
             r.shuffle(clauses)
-        if r.random() < 0.2:
+        if r.random() < 0.5:
             clauses.insert(r.randrange(len(clauses) + 1), r.choice(ctx["generic"]))
         if r.random() < 0.25:
             i = r.randrange(len(clauses))
@@ -128,6 +128,8 @@ class _Renderer:
             body.insert(r.randint(len(body) // 2, len(body)), self._cap(extra) + ".")
         if length == "short":
             return self.noise(" ".join(body))
+        for _ in range(r.randint(1, 3)):  # shared everyday story sentences
+            body.insert(r.randint(0, len(body)), r.choice(ctx["narrative"]) + ".")
         parts = []
         if r.random() < 0.4:
             parts.append(r.choice(ctx["openers"]))

@@ -55,10 +55,29 @@ KEEP_WORDS = frozenset(
 
 # Negation cue lists come from negspacy's clinical termset, plus the informal forms runners use.
 EXTRA_PRECEDING = ["nothing", "none", "nor", "zero", "neither", "isnt", "not really", "no real", "hasnt", "havent"]
+# Phrases that contain a negation cue but state a finding: "can't breathe" is breathlessness, "not sure why
+# it's swollen" is swelling, "didn't go away" is persistence. Inside one, no cue opens a scope.
+EXTRA_PSEUDO = [
+    "can't breathe", "cant breathe", "cannot breathe", "couldn't breathe", "couldnt breathe", "could not breathe",
+    "can't catch my breath", "cant catch my breath", "couldn't catch my breath", "couldnt catch my breath",
+    "could not catch my breath", "can't get my breath", "couldn't get my breath", "not able to breathe",
+    "not sure", "wasn't sure", "wasnt sure", "not certain", "no idea", "don't know", "dont know", "didn't know",
+    "no reason", "not sure why", "no matter", "not getting better", "not going away", "not improving",
+    "didn't go away", "didnt go away", "wouldn't go away", "wouldnt go away", "won't go away", "wont go away",
+    "doesn't go away", "doesnt go away", "hasn't gone away", "hasnt gone away", "never went away",
+    "didn't ease", "wouldn't ease", "won't ease", "doesn't ease", "not easing", "didn't let go", "wouldn't let go",
+    "can't sleep", "couldn't sleep", "can't walk", "cant walk", "couldn't walk", "couldnt walk", "cannot walk",
+    "can't put weight", "couldn't put weight", "can't bear weight", "couldn't bear weight",
+    "can't stand", "couldn't stand", "no better", "not better", "no longer",
+]
 EXTRA_TERMINATION = ["just", "only", "apart from", "and then", "then", "now", "until", "till", "because", "so", "when"]
 BREAK_PUNCT = frozenset(".!?;:,()\n")
 # Negation cue words themselves carry no feature; the words in their scope get NEG_.
 NEGATION_WORDS = frozenset({"no", "not", "n't", "nt", "never", "without", "none", "nothing", "nor", "cannot", "neither"})
+# Body parts are where a finding is, never the finding: "no calf pain" negates the pain, not the calf, and
+# "never had problems with my Achilles" is still about the Achilles.
+NEVER_NEGATED = frozenset(
+    "calf achilles tendon leg ankle heel muscle soleus gastrocnemius gastroc lower".split())
 MAX_SCOPE = 5  # content words a negation cue reaches before the scope closes
 
 
@@ -183,7 +202,8 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         if self.negation and any(t.may_start_cue for t in types):
             negated_tokens = self._negated_tokens(doc, types)
             if negated_tokens:
-                negated = frozenset(k for k, i in enumerate(keep) if i in negated_tokens)
+                negated = frozenset(k for k, i in enumerate(keep)
+                                    if i in negated_tokens and features[k] not in NEVER_NEGATED)
                 for k in negated:
                     features[k] = NEG_PREFIX + features[k]
         return Terms(features, starts, ends, negated)
@@ -218,8 +238,14 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         if not matches:
             return set()
         kinds = {}
+        pseudo = set()  # tokens inside a pseudo-negation: no cue there opens a scope
         for match_id, start, end in matches:
-            kinds[start] = (self._nlp.vocab.strings[match_id], end)
+            kind = self._nlp.vocab.strings[match_id]
+            if kind == "PSEUDO":
+                pseudo.update(range(start, end))
+            kinds[start] = (kind, end)
+        if pseudo:
+            kinds = {i: v for i, v in kinds.items() if v[0] == "PSEUDO" or i not in pseudo}
         negated: set[int] = set()
         n = len(types)
         for start, (kind, end) in sorted(kinds.items()):
@@ -265,7 +291,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             "PRE": patterns["preceding_negations"] + EXTRA_PRECEDING,
             "POST": patterns["following_negations"],
             "TERM": patterns["termination"] + EXTRA_TERMINATION,
-            "PSEUDO": patterns["pseudo_negations"],
+            "PSEUDO": patterns["pseudo_negations"] + EXTRA_PSEUDO,
         }
         return {kind: list(self._nlp.tokenizer.pipe(phrases)) for kind, phrases in groups.items()}
 

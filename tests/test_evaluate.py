@@ -42,7 +42,7 @@ def test_report_shows_calfcheck_and_both_baselines_on_the_same_heldout_posts(sma
     scores = json.loads((tmp_path / "scores.json").read_text())
 
     n = len(read_heldout(FRESH))
-    rows = table_rows(report, f"## Held-out set `{FRESH.name}` ({n} posts)")
+    rows = table_rows(report, f"## Hand-written held-out set `{FRESH.name}` ({n} labelled posts)")
     assert set(rows) == {MAIN, "plain TF-IDF + LR (no spaCy)", "keyword rules"}
     held = scores["heldout"][FRESH.name]
     for name, cells in rows.items():
@@ -92,7 +92,7 @@ def test_evaluate_adds_the_embedding_baseline_trained_on_the_same_corpus(small_c
     scores = json.loads((tmp_path / "scores.json").read_text())
     name = "all-MiniLM-L6-v2 embeddings + LR"
     n = len(read_heldout(FRESH))
-    assert name in table_rows(report, f"## Held-out set `{FRESH.name}` ({n} posts)")
+    assert name in table_rows(report, f"## Hand-written held-out set `{FRESH.name}` ({n} labelled posts)")
     s = scores["heldout"][FRESH.name][name]
     assert s["n"] == n and 0 <= s["top1_conditions"] <= 1 and s["texts_per_second"] > 0
     assert set(s["per_class"]) == set(LABELS)
