@@ -78,27 +78,42 @@ def _affirmed(match: re.Match, terms: Terms) -> bool:
     return not terms.all_negated_in(start, end)
 
 
-def _group_matches(name: str, text: str, terms: Terms, rules: Rules, patterns: list[re.Pattern]) -> bool:
+def _group_match(name: str, text: str, terms: Terms, rules: Rules, patterns: list[re.Pattern]) -> re.Match | None:
+    """The first affirmed match of a group's patterns in ``text``, or None."""
     check = name not in rules.negation_exempt
     for pattern in patterns:
         for m in pattern.finditer(text):
             if not check or _affirmed(m, terms):
-                return True
-    return False
+                return m
+    return None
+
+
+_BODY_WORDS = frozenset({"calf", "calves", "calve", "leg", "legs", "shin", "ankle", "achilles"})
+
+
+def _quote(text: str, m: re.Match) -> dict:
+    """The words of a match, as the user wrote them, with their span (what the page highlights)."""
+    start, end = m.span("f") if "f" in m.re.groupindex else m.span()
+    return {"text": text[start:end], "start": start, "end": end}
 
 
 def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> Triage:
     """Triage level, red flags and notes for ``text`` (its normaliser ``terms``) and model ``label``."""
     rules = rules or load_rules()
     lower = text.lower()
+    if len(lower) != len(text):  # a few characters change length when lower-cased; keep spans aligned
+        lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     candidates = rules.prefilter.candidates(lower)
-    cache: dict[str, bool] = {}
+    cache: dict[str, re.Match | None] = {}
 
-    def matches(name: str) -> bool:
+    def match(name: str) -> re.Match | None:
         if name not in cache:
             patterns = candidates.get(name)
-            cache[name] = bool(patterns) and _group_matches(name, lower, terms, rules, patterns)
+            cache[name] = _group_match(name, lower, terms, rules, patterns) if patterns else None
         return cache[name]
+
+    def matches(name: str) -> bool:
+        return match(name) is not None
 
     level = load_conditions()[label].default_triage if label != UNKNOWN else "self_care"
     notes = []
@@ -108,9 +123,15 @@ def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> T
     flags = []
     for flag in rules.flags:
         # a group none of whose patterns can match is false at once: test those conjunctions first
-        if any(all(matches(g) == wanted for g, wanted in alt) for alt in flag.any_of
-               if all(g in candidates or not wanted for g, wanted in alt)):
-            flags.append({"id": flag.id, "triage": flag.triage, "reason": flag.reason})
+        fired = next((alt for alt in flag.any_of if all(g in candidates or not wanted for g, wanted in alt)
+                      and all(matches(g) == wanted for g, wanted in alt)), None)
+        if fired is not None:
+            # the words that raised it, in reading order; a body-part group ("leg") alone says little
+            evidence = sorted((_quote(text, match(g)) for g, wanted in fired if wanted), key=lambda q: q["start"])
+            quoted = [q for q in evidence if (g := q["text"].lower()) and g not in _BODY_WORDS] or evidence
+            said = ", ".join(f"“{q['text']}”" for q in quoted)
+            flags.append({"id": flag.id, "triage": flag.triage, "reason": f"You wrote {said}. {flag.reason}",
+                          "evidence": evidence})
             if LEVELS.index(flag.triage) > LEVELS.index(level):
                 level = flag.triage
     return Triage(level, flags, notes)

@@ -97,3 +97,37 @@ def test_evaluate_adds_the_embedding_baseline_trained_on_the_same_corpus(small_c
     assert s["n"] == n and 0 <= s["top1_conditions"] <= 1 and s["texts_per_second"] > 0
     assert set(s["per_class"]) == set(LABELS)
     assert name in scores["cv"]
+    zero = "all-MiniLM-L6-v2 zero-shot (no training)"
+    assert zero in table_rows(report, f"## Hand-written held-out set `{FRESH.name}` ({n} labelled posts)")
+
+
+@pytest.mark.embeddings
+def test_zero_shot_puts_each_label_description_first_for_itself():
+    """The zero-shot baseline compares a text with each label's description from the condition facts:
+    a description, given as the text, must come back as its own label."""
+    from classifier.embeddings import ZeroShotEmbedding, label_descriptions
+
+    zs = ZeroShotEmbedding().fit()
+    descriptions = label_descriptions()
+    P = zs.predict_proba(list(descriptions.values()))
+    assert list(zs.classes_) == list(LABELS)
+    assert list(zs.classes_[P.argmax(axis=1)]) == list(descriptions)
+    assert np.allclose(P.sum(axis=1), 1.0)
+
+
+def test_report_leads_with_real_posts_and_compares_generated_and_real_style(small_corpus, tmp_path):
+    from classifier.train import real_posts_dir
+
+    real = real_posts_dir()
+    # dev, not test: the test split is run only to report (corpus/real/README.md)
+    report = evaluate(small_corpus, [real / "dev.jsonl", FRESH], tmp_path, folds=2,
+                      style_reference=real / "dev.jsonl").read_text()
+    first = report.index("## Real posts, `dev` split")
+    assert first < report.index("## Hand-written held-out set")
+    style = table_rows(report, "## Does the generated corpus read like real posts?")
+    assert {"words median", "calf strain names own", "muscle cramp names own", "has question"} <= set(style)
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["style"]["real"]["n"] == len((real / "dev.jsonl").read_text().splitlines())
+    flags = scores["heldout"]["dev.jsonl"]["red_flags"]
+    clot = flags["blood clot (DVT or PE)"]
+    assert clot["positives"] > 0 and len(clot["missed"]) == round(clot["positives"] * (1 - clot["recall"]))

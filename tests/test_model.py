@@ -85,3 +85,19 @@ def test_red_flags_meet_the_heldout_targets(model, name):
     assert dvt["positives"] >= 10
     assert dvt["recall"] >= 0.95 and dvt["false_alarm_rate"] <= 0.10
     assert flags["possible_pulmonary_embolism"]["recall"] == 1.0   # an emergency is never missed
+
+
+def test_model_holds_its_scores_on_the_real_dev_posts(model):
+    """A regression guard on real dev (the settings were chosen there, so these are not honest scores:
+    README reports real test). It fails when a change makes the model worse on real posts."""
+    from classifier.train import real_posts_dir
+
+    dev = real_posts_dir() / "dev.jsonl"
+    rows = read_heldout(dev)
+    s = label_scores(model.predict_proba([r["text"] for r in rows]), [r["label"] for r in rows],
+                     model.config.unknown_threshold)
+    assert s["top1_conditions"] >= 0.85 and s["top2_conditions"] >= 0.95 and s["macro_f1"] >= 0.80
+    assert s["in_scope_unknown"] <= 0.08 and s["out_of_scope_recall"] >= 0.70
+    flags = red_flag_scores(model, dev)
+    assert flags["blood clot (DVT or PE)"]["recall"] >= 0.90
+    assert flags["possible_dvt"]["false_alarm_rate"] <= 0.10

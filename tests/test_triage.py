@@ -106,3 +106,60 @@ def test_triage_long_lasting_pain_nudges_to_see_doctor(model):
     p = model.classify("my calf cramps at night and it keeps coming back for months")
     assert p.label == "muscle_cramp"
     assert p.triage == "see_doctor" and "doctor" in p.reason
+
+
+# Issue "Safety on real stories": sentences that the old 5-word negation window hid, each a positive.
+NEGATION_CANNOT_HIDE = [
+    ("my calf hurts and I can't breathe properly", PE),
+    ("my calf aches and I couldn't catch my breath on the stairs", PE),
+    ("not sure why my calf is red and swollen", D),
+    ("never had calf pain before, now it's swollen and warm", D),
+    ("That night, I woke up in excruciating pain, and my entire left leg throbbing and swollen. I struggled to get "
+     "down the stairs. I thought it was a calf injury but was confused because I hadn't felt any pain during the run.", D),
+]
+
+
+@pytest.mark.parametrize("text, flag", NEGATION_CANNOT_HIDE, ids=[c[0][:40] for c in NEGATION_CANNOT_HIDE])
+def test_negation_cues_that_belong_to_a_finding_do_not_hide_it(model, text, flag):
+    p = model.classify(text)
+    assert flag in {f["id"] for f in p.red_flags}, p.red_flags
+    assert p.triage == ("emergency" if flag == PE else "urgent")
+
+
+def test_a_negated_finding_stays_negated(model):
+    p = model.classify("calf is sore after the race but it's not swollen, not red and I can breathe fine")
+    assert not p.red_flags
+
+
+def test_a_red_flag_quotes_the_words_that_raised_it(model):
+    text = "My right calf is twice the size of the left and it throbs"
+    flag = next(f for f in model.classify(text).red_flags if f["id"] == D)
+    assert "twice the size" in flag["reason"]
+    assert any(text[e["start"]:e["end"]] == e["text"] == "twice the size" for e in flag["evidence"])
+
+
+# 60 cases written by a helper who read real clot stories (corpus/real/dev.jsonl) but not the rules:
+# clot and PE positives told the way people tell them, and their negated and look-alike twins.
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+STORY_CASES = [json.loads(line) for line in
+               (Path(__file__).parent / "data" / "red_flag_cases.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_story_case_table_has_positives_and_twins():
+    kinds = [c["expect"] for c in STORY_CASES]
+    assert len(STORY_CASES) >= 40 and kinds.count("none") >= 15 and kinds.count("pe") >= 5
+
+
+@pytest.mark.parametrize("case", STORY_CASES, ids=[c["text"][:40] for c in STORY_CASES])
+def test_clot_stories_told_the_way_people_tell_them(model, case):
+    p = model.classify(case["text"])
+    ids = {f["id"] for f in p.red_flags}
+    clot = bool(ids & {D, PE})
+    if case["expect"] == "none":
+        assert not clot, p.red_flags
+    elif case["expect"] == "pe":
+        assert PE in ids and p.triage == "emergency", p.red_flags
+    else:
+        assert clot and p.triage in ("urgent", "emergency"), p.red_flags
