@@ -61,17 +61,19 @@ def render_answer(pred) -> None:
     st.bar_chart(ranked, x="condition", y="probability", horizontal=True, sort="-probability")
 
 
-def highlighted_html(e: Explanation) -> str:
-    """The text with each word tinted green (for) or red (against); negated words struck through."""
+def highlighted_html(e: Explanation, flagged: list[tuple[int, int]] = ()) -> str:
+    """The text with each word tinted green (for) or red (against); negated words struck through;
+    words that raised a red flag (``flagged`` character spans) boxed in red."""
     scale = max((abs(t.weight) for t in e.tokens), default=1.0) or 1.0
     out, pos = [], 0
     for t in e.tokens:
         out.append(html.escape(e.text[pos:t.start]))
         alpha = min(1.0, abs(t.weight) / scale) * 0.8
         color = f"rgba(0,160,60,{alpha:.2f})" if t.weight > 0 else f"rgba(220,40,40,{alpha:.2f})"
-        cls = "cc-token cc-neg" if t.negated else "cc-token"
-        deco = "text-decoration: line-through;" if t.negated else ""
-        title = f"{t.weight:+.2f}" + (" (negated)" if t.negated else "")
+        flag = any(s < t.end and t.start < f for s, f in flagged)
+        cls = "cc-token" + (" cc-neg" if t.negated else "") + (" cc-flag" if flag else "")
+        deco = ("text-decoration: line-through;" if t.negated else "") + ("outline: 2px solid #c00;" if flag else "")
+        title = f"{t.weight:+.2f}" + (" (negated)" if t.negated else "") + (" (raised a red flag)" if flag else "")
         out.append(f'<span class="{cls}" title="{title}" style="background:{color};{deco}padding:1px 2px;'
                    f'border-radius:3px">{html.escape(e.text[t.start:t.end])}</span>')
         pos = t.end
@@ -82,9 +84,11 @@ def highlighted_html(e: Explanation) -> str:
 def render_why(model, text: str, pred) -> None:
     st.markdown("#### Why")
     e = explain(model, text, pred.label)
+    flagged = [(ev["start"], ev["end"]) for f in pred.red_flags for ev in f.get("evidence", ())]
     st.caption(f"Words tinted green pushed towards “{PLAIN[pred.label]}”, red pushed against it; "
-               "struck-through words were read as negated (“no swelling”).")
-    st.markdown(highlighted_html(e), unsafe_allow_html=True)
+               "struck-through words were read as negated (“no swelling”)"
+               + ("; words boxed in red raised a red flag." if flagged else "."))
+    st.markdown(highlighted_html(e, flagged), unsafe_allow_html=True)
     rows = [{"evidence": ("not " if ev.negated else "") + ev.feature.removeprefix("NEG_"),
              "weight": round(ev.weight, 3), "direction": ev.direction} for ev in e.top(8)]
     st.dataframe(pd.DataFrame(rows), hide_index=True)

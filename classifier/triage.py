@@ -131,7 +131,7 @@ def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> T
             quoted = [q for q in evidence if (g := q["text"].lower()) and g not in _BODY_WORDS] or evidence
             said = ", ".join(f"“{q['text']}”" for q in quoted)
             flags.append({"id": flag.id, "triage": flag.triage, "reason": f"You wrote {said}. {flag.reason}",
-                          "evidence": evidence})
+                          "evidence": quoted})
             if LEVELS.index(flag.triage) > LEVELS.index(level):
                 level = flag.triage
     return Triage(level, flags, notes)

@@ -50,6 +50,14 @@ def test_app_red_flag_banner_comes_first(app):
     assert "Red flag" in at.error[0].value
 
 
+def test_app_boxes_the_words_that_raised_a_red_flag(app):
+    at = classify(app, "my calf is twice the size of the other one and throbs at night")
+    assert "“twice the size”" in at.error[0].value
+    html = next(m.value for m in at.markdown if "cc-token" in m.value)
+    boxed = [part.split(">", 1)[1].split("<", 1)[0] for part in html.split("<span")[1:] if "cc-flag" in part]
+    assert set(boxed) == {"twice", "size"}   # the words of the quoted finding, and only those
+
+
 def test_app_empty_input_gives_a_friendly_prompt(app):
     at = classify(app, "   ")
     assert not at.subheader
