@@ -57,3 +57,17 @@ def test_preprocess_terms_carry_spans_into_the_text_and_negation(norm):
     assert terms.all_negated_in(text.index("swelling"), len(text)) is True
     assert terms.all_negated_in(0, text.index(",")) is False
     assert terms.all_negated_in(text.index(" is"), text.index(" is") + 3) is None  # a stop word only
+
+
+@pytest.mark.parametrize("text, affirmed, negated", [
+    ("my calf hurts and I can't breathe properly", {"breathe", "calf"}, set()),
+    ("couldn't catch my breath on the stairs", {"catch", "breath", "stair"}, set()),
+    ("not sure why my calf is red and swollen", {"calf", "red", "swollen"}, set()),
+    ("the cramp didn't go away for days", {"cramp", "day"}, set()),
+    ("no calf pain, no swelling", {"calf"}, {"pain", "swelling"}),
+    ("never had problems with my achilles before", {"achilles"}, {"problem"}),
+])
+def test_preprocess_findings_that_contain_a_cue_and_body_parts_are_not_negated(norm, text, affirmed, negated):
+    terms = norm.analyse(text)
+    assert affirmed <= {t.lemma for t in terms if not t.negated}, list(terms)
+    assert negated <= {t.lemma for t in terms if t.negated}, list(terms)
