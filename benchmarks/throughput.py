@@ -56,10 +56,10 @@ def realistic_texts(n: int) -> list[str]:
 
 
 def real_length_texts(n: int, pool: list[str], seed: int = 0) -> list[str]:
-    """``n`` generated texts with the word-count distribution of the real posts (corpus/real; only their
-    lengths are read): each is made of generated descriptions joined until it reaches a real post's length."""
+    """``n`` generated texts with the word-count distribution of the real dev posts (only their lengths
+    are read): each is made of generated descriptions joined until it reaches a real post's length."""
     real = Path(__file__).resolve().parent.parent / "corpus" / "real"
-    lengths = [len(json.loads(line)["text"].split()) for name in ("dev.jsonl", "test.jsonl")
+    lengths = [len(json.loads(line)["text"].split()) for name in ("dev.jsonl",)
                for line in (real / name).read_text(encoding="utf-8").splitlines()]
     rng = random.Random(seed)
     out = []

@@ -24,8 +24,9 @@ logger = logging.getLogger(__name__)
 
 
 def read_jsonl_rows(path: Path) -> list[dict]:
-    """Every row of a held-out JSONL file."""
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Every scored row of a held-out JSONL file (rows marked ``excluded`` say why they are not scored)."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if not r.get("excluded")]
 
 
 def read_heldout(path: Path) -> list[dict]:

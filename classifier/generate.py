@@ -24,13 +24,14 @@ __all__ = ["Example", "generate", "write_jsonl", "GeneratorConfig"]
 SLOTS = ("location", "onset", "trigger", "character", "timing", "relief", "context", "absent", "misleading",
          "named", "tried")
 # Probability that a recipe uses each slot. ``named`` (the runner names the condition themselves) and
-# ``misleading`` (they name another one) follow how often real dev posts do (see corpus/real/README.md).
+# ``misleading`` (they name another one) are set per condition (``[slot_p]`` in its TOML file) from how
+# often real dev posts do; `calfcheck evaluate`'s report prints the generated-vs-real comparison.
 SLOT_P = {
     "location": 0.8, "onset": 0.8, "trigger": 0.6, "character": 0.6, "timing": 0.7,
     "relief": 0.45, "context": 0.45, "absent": 0.5, "misleading": 0.12, "named": 0.7, "tried": 0.45,
 }
 CONNECTORS = (". ", ", ", " and ", ". ", " - ", ", ", "... ")
-# Symptom slots that describe what happened (the rest are told around them).
+# Slots that are not symptoms: told around the symptom clauses as whole sentences of the story.
 STORY_SLOTS = ("named", "tried", "misleading")
 @dataclass(frozen=True)
 class GeneratorConfig:
@@ -181,8 +182,9 @@ def _condition_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Ren
             slot_p = {**SLOT_P, **cond.slot_p}
             parts = [(slot, rng.choice(cond.phrases[slot])) for slot in SLOTS
                      if slot in cond.phrases and rng.random() < slot_p[slot]]
-            if len([p for p in parts if p[0] not in STORY_SLOTS]) < 2:
-                parts += [(s, rng.choice(cond.phrases[s])) for s in ("location", "onset")]
+            if len([p for p in parts if p[0] not in STORY_SLOTS]) < 2:  # at least two symptoms
+                have = {slot for slot, _ in parts}
+                parts += [(s, rng.choice(cond.phrases[s])) for s in ("location", "onset") if s not in have]
             recipe = _recipe_id(label, parts)
             for _k in range(cfg.renders_per_recipe):
                 clauses = [rng.choice(templates[slot]).format(phrase) for slot, phrase in parts

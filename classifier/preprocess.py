@@ -68,7 +68,7 @@ EXTRA_PSEUDO = [
     "didn't ease", "wouldn't ease", "won't ease", "doesn't ease", "not easing", "didn't let go", "wouldn't let go",
     "can't sleep", "couldn't sleep", "can't walk", "cant walk", "couldn't walk", "couldnt walk", "cannot walk",
     "can't put weight", "couldn't put weight", "can't bear weight", "couldn't bear weight",
-    "can't stand", "couldn't stand", "no better", "not better", "no longer",
+    "can't stand", "couldn't stand", "no better", "not better",
 ]
 EXTRA_TERMINATION = ["just", "only", "apart from", "and then", "then", "now", "until", "till", "because", "so", "when"]
 BREAK_PUNCT = frozenset(".!?;:,()\n")
@@ -77,7 +77,7 @@ NEGATION_WORDS = frozenset({"no", "not", "n't", "nt", "never", "without", "none"
 # Body parts are where a finding is, never the finding: "no calf pain" negates the pain, not the calf, and
 # "never had problems with my Achilles" is still about the Achilles.
 NEVER_NEGATED = frozenset(
-    "calf achilles tendon leg ankle heel muscle soleus gastrocnemius gastroc lower".split())
+    "calf achilles tendon leg ankle heel muscle soleus gastrocnemius gastroc".split())
 MAX_SCOPE = 5  # content words a negation cue reaches before the scope closes
 
 
@@ -144,6 +144,8 @@ class Terms(Sequence):
 
 def ngrams(terms: list[str], n: int = 2) -> list[str]:
     """Word 1- to ``n``-grams of a term sequence (the analyzer of the TF-IDF step)."""
+    if not 1 <= n <= 3:
+        raise ValueError(f"n-grams of 1 to 3 words are supported, not {n}.")
     out = terms + [f"{a} {b}" for a, b in zip(terms, terms[1:])] if n >= 2 else list(terms)
     if n >= 3:
         out += [f"{a} {b} {c}" for a, b, c in zip(terms, terms[1:], terms[2:])]
@@ -252,7 +254,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             if kind == "PRE":
                 i, reach = end, 0
                 while i < n and reach < MAX_SCOPE:
-                    if types[i].breaks_scope or (i in kinds and kinds[i][0] in ("TERM", "PRE")):
+                    if types[i].breaks_scope or i in pseudo or (i in kinds and kinds[i][0] in ("TERM", "PRE")):
                         break
                     negated.add(i)
                     if not types[i].is_stop:

@@ -2,7 +2,7 @@
 
     python scripts/build_real_set.py /work/collect/{strain,achilles,compartment,cramp,clot,oos}.jsonl
 
-Checks each row, drops exact and near duplicates (same source and overlapping text), gives stable ids,
+Checks each row, drops near duplicates (three or more shared 8-word runs), gives stable ids,
 maps the collectors' labels to evaluation rows ({id, text, label, red_flags, source, basis, confidence,
 named_by_poster}) and splits the set once, at random, stratified by label and red flag, into
 ``corpus/real/dev.jsonl`` (two thirds) and ``corpus/real/test.jsonl`` (one third). Refuses to run when

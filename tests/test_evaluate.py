@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from classifier.cli import main
 from classifier.evaluate import evaluate, read_heldout
+from classifier.config import ModelConfig
 from classifier.facts import LABELS
 from classifier.train import default_corpus_path, heldout_path, read_corpus
 
@@ -102,16 +103,18 @@ def test_evaluate_adds_the_embedding_baseline_trained_on_the_same_corpus(small_c
 
 
 @pytest.mark.embeddings
-def test_zero_shot_puts_each_label_description_first_for_itself():
-    """The zero-shot baseline compares a text with each label's description from the condition facts:
-    a description, given as the text, must come back as its own label."""
-    from classifier.embeddings import ZeroShotEmbedding, label_descriptions
+def test_zero_shot_reads_plain_descriptions_it_was_never_shown():
+    """The zero-shot baseline learns nothing from the corpus: it compares a text with each label's
+    description from the condition facts. Plain paraphrases must land on their label."""
+    from classifier.embeddings import ZeroShotEmbedding
 
     zs = ZeroShotEmbedding().fit()
-    descriptions = label_descriptions()
-    P = zs.predict_proba(list(descriptions.values()))
+    texts = {"calf_strain": "I tore a muscle in the middle of my calf sprinting",
+             "achilles_tendinitis": "the tendon above my heel is sore and stiff, it came on over weeks",
+             "muscle_cramp": "my calf muscle suddenly locked into a painful knot at night"}
+    P = zs.predict_proba(list(texts.values()))
     assert list(zs.classes_) == list(LABELS)
-    assert list(zs.classes_[P.argmax(axis=1)]) == list(descriptions)
+    assert list(zs.classes_[P.argmax(axis=1)]) == list(texts)
     assert np.allclose(P.sum(axis=1), 1.0)
 
 
@@ -130,4 +133,15 @@ def test_report_leads_with_real_posts_and_compares_generated_and_real_style(smal
     assert scores["style"]["real"]["n"] == len((real / "dev.jsonl").read_text().splitlines())
     flags = scores["heldout"]["dev.jsonl"]["red_flags"]
     clot = flags["blood clot (DVT or PE)"]
-    assert clot["positives"] > 0 and len(clot["missed"]) == round(clot["positives"] * (1 - clot["recall"]))
+    # the listed misses are exactly the clot stories that raise neither clot flag, checked one by one
+    from classifier.evaluate import read_jsonl_rows
+    from classifier.model import Model, build_pipeline
+
+    est = build_pipeline().fit([r["text"] for r in small_corpus], [r["label"] for r in small_corpus])
+    model = Model(est, config=ModelConfig(), version="t")
+    stories = [r for r in read_jsonl_rows(real / "dev.jsonl")
+               if {"possible_dvt", "possible_pulmonary_embolism"} & set(r["red_flags"])]
+    missed = [r["id"] for r in stories if not {f["id"] for f in model.classify(r["text"]).red_flags}
+              & {"possible_dvt", "possible_pulmonary_embolism"}]
+    assert clot["positives"] == len(stories) > 0
+    assert [m.split(":")[0] for m in clot["missed"]] == missed

@@ -163,3 +163,29 @@ def test_clot_stories_told_the_way_people_tell_them(model, case):
         assert PE in ids and p.triage == "emergency", p.red_flags
     else:
         assert clot and p.triage in ("urgent", "emergency"), p.red_flags
+
+
+# Found by a cold review of the persistence rules and the pseudo-negations: an emergency that loose
+# "benign" words must not hide, a negation opened earlier that must not reach into "can't breathe",
+# and look-alikes that must not raise an alarm.
+REVIEW_CASES = [
+    ("My calf was fine until the flight home, now it's swollen and I'm short of breath", {PE, D}),
+    ("my legs felt fine at the start but by mile 5 I was short of breath and my calf hurt", {PE}),
+    ("12 hour flight, went in to work and my calf is aching", {D}),
+    ("I was released after my knee surgery 3 days ago, now my calf aches", {D}),
+    ("My calf doesn't hurt much and I can't breathe on the stairs", {PE}),
+    ("calf has no swelling and I can't breathe properly", {PE}),
+    ("During PE my calf cramped up", set()),
+    ("Took a deep breath and the calf pain eased", set()),
+    ("My chest strap died and my calf got tight", set()),
+    ("sore for 3 days but it doesn't hurt when I'm resting", set()),
+    ("stomach cramps that wouldn't go away", set()),
+    ("calf cramp at night, it still released after a minute", set()),
+    ("my calf cramp wouldn't go away until I stopped and stretched", set()),
+    ("My calf is no longer swollen and it isn't warm anymore", set()),
+]
+
+
+@pytest.mark.parametrize("text, flags", REVIEW_CASES, ids=[c[0][:40] for c in REVIEW_CASES])
+def test_review_cases(model, text, flags):
+    assert {f["id"] for f in model.classify(text).red_flags} & {D, PE} == flags
