@@ -88,7 +88,7 @@ def ensure_default_model() -> Path:
     corpus = default_corpus_path()
     path = default_model_dir(file_sha256(corpus))
     if not (path / "meta.json").is_file():
-        print(f"calfcheck: no default model yet; building it from {corpus} into {path} (once, ~10 s)...",
+        print(f"calfcheck: no default model yet; building it from {corpus} into {path} (once, ~20 s)...",
               file=sys.stderr)
         train(corpus, output=path, progress=sys.stderr.isatty())
     return path
