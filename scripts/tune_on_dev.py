@@ -69,7 +69,7 @@ def main() -> None:
     }
     if args.options != "all":
         options = {k: v for k, v in options.items() if k in args.options.split(",")}
-    print("| corpus | option | top-1 | top-2 | macro-F1 @0 | threshold (CV on dev) | CV in-scope acc. | CV in-scope unknown | CV out-of-scope unknown | CV macro-F1 |")
+    print("| corpus | option | top-1 | top-2 | macro-F1 @0 | threshold picked on dev | CV in-scope acc. | CV in-scope unknown | CV out-of-scope unknown | CV macro-F1 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for corpus in args.corpus or [ROOT / "corpus" / "generated" / "train.jsonl"]:
         crow = read_corpus(corpus)
