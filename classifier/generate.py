@@ -229,7 +229,14 @@ def generate(config: GeneratorConfig | None = None) -> list[Example]:
 
 
 def write_jsonl(examples: list[Example], path: Path) -> None:
+    """Write the corpus as JSONL; a ``.gz`` path is gzip-compressed with no timestamp, so the same
+    examples give byte-identical files."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for e in examples:
-            f.write(e.to_json() + "\n")
+    text = "".join(e.to_json() + "\n" for e in examples).encode("utf-8")
+    if path.suffix == ".gz":
+        import gzip
+
+        with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as f:
+            f.write(text)
+    else:
+        path.write_bytes(text)

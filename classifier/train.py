@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def default_corpus_path() -> Path:
-    return corpus_dir() / "generated" / "train.jsonl"
+    return corpus_dir() / "generated" / "train.jsonl.gz"
 
 
 def real_posts_dir() -> Path:
@@ -35,9 +35,11 @@ def heldout_path() -> Path:
 
 
 def read_corpus(path: Path) -> list[dict]:
-    """Rows of a JSONL corpus; each needs ``text`` and ``label``."""
+    """Rows of a JSONL corpus (``.jsonl`` or gzip-compressed ``.jsonl.gz``); each needs ``text`` and ``label``."""
+    import gzip
+
     rows = []
-    with open(path, encoding="utf-8") as f:
+    with (gzip.open(path, "rt", encoding="utf-8") if Path(path).suffix == ".gz" else open(path, encoding="utf-8")) as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue

@@ -24,7 +24,7 @@ from classifier.facts import load_context
 from classifier.generate import _Renderer
 from classifier.model import Model, build_pipeline
 from classifier.preprocess import ngrams
-from classifier.train import read_corpus
+from classifier.train import default_corpus_path, read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOT = ("possible_dvt", "possible_pulmonary_embolism")
@@ -49,7 +49,7 @@ def clot_stories(n: int, seed: int = 5) -> list[str]:
 
 
 def main() -> None:
-    rows = read_corpus(ROOT / "corpus" / "generated" / "train.jsonl")
+    rows = read_corpus(default_corpus_path())
     cfg = ModelConfig()
     est = build_pipeline(cfg).fit([r["text"] for r in rows], [r["label"] for r in rows])
     model = Model(est, config=cfg, version="dev")

@@ -1,6 +1,6 @@
 """Choose the model's settings on the real dev posts (corpus/real/dev.jsonl), never on test.
 
-    .venv/bin/python scripts/tune_on_dev.py [--corpus corpus/generated/train.jsonl]
+    .venv/bin/python scripts/tune_on_dev.py [--corpus corpus/generated/train.jsonl.gz]
 
 Every option is trained on the synthetic corpus and scored on real dev. The unknown threshold is chosen
 by 5-fold cross-validation on dev (picked on four folds, scored on the fifth) so its score is not the
@@ -21,7 +21,7 @@ from classifier.config import ModelConfig
 from classifier.evaluate import _proba, label_scores, read_heldout
 from classifier.facts import LABELS
 from classifier.model import build_pipeline, decide
-from classifier.train import read_corpus
+from classifier.train import default_corpus_path, read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 THRESHOLDS = np.round(np.arange(0.0, 0.71, 0.05), 2)
@@ -71,7 +71,7 @@ def main() -> None:
         options = {k: v for k, v in options.items() if k in args.options.split(",")}
     print("| corpus | option | top-1 | top-2 | macro-F1 @0 | threshold picked on dev | CV in-scope acc. | CV in-scope unknown | CV out-of-scope unknown | CV macro-F1 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for corpus in args.corpus or [ROOT / "corpus" / "generated" / "train.jsonl"]:
+    for corpus in args.corpus or [default_corpus_path()]:
         crow = read_corpus(corpus)
         for name, cfg in options.items():
             est = build_pipeline(cfg).fit([r["text"] for r in crow], [r["label"] for r in crow])

@@ -32,16 +32,19 @@ def test_generate_lengths_vary_from_a_few_words_to_long_paragraphs():
     assert min(lengths) <= 8 and max(lengths) >= 100
 
 
-def test_committed_corpus_matches_the_generator():
-    """corpus/generated/train.jsonl is what `calfcheck generate` writes with the recorded seed."""
+def test_committed_corpus_matches_the_generator(tmp_path):
+    """corpus/generated/train.jsonl.gz is what `calfcheck generate` writes with the recorded seed."""
     import json
 
     from classifier.facts import corpus_dir, file_sha256
 
     manifest = json.loads((corpus_dir() / "generated" / "manifest.json").read_text())
-    assert manifest["sha256"] == file_sha256(corpus_dir() / "generated" / "train.jsonl")
+    committed = corpus_dir() / "generated" / "train.jsonl.gz"
+    assert manifest["sha256"] == file_sha256(committed)
     cfg = GeneratorConfig(seed=manifest["seed"], recipes_per_condition=manifest["recipes_per_condition"],
                           recipes_out_of_scope=manifest["recipes_out_of_scope"],
                           renders_per_recipe=manifest["renders_per_recipe"])
+    import gzip
+
     text = "".join(e.to_json() + "\n" for e in generate(cfg))
-    assert text == (corpus_dir() / "generated" / "train.jsonl").read_text(encoding="utf-8")
+    assert text == gzip.decompress(committed.read_bytes()).decode("utf-8")

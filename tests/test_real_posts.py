@@ -8,9 +8,9 @@ import pytest
 
 from classifier.corpus_stats import shared_ngrams
 from classifier.facts import LABELS
+from classifier.train import default_corpus_path, read_corpus
 
 REAL = Path(__file__).resolve().parent.parent / "corpus" / "real"
-GENERATED = Path(__file__).resolve().parent.parent / "corpus" / "generated" / "train.jsonl"
 FLAGS = {"possible_dvt", "possible_pulmonary_embolism", "possible_rupture_or_tear", "acute_compartment"}
 
 
@@ -40,7 +40,7 @@ def test_real_posts_meet_the_collection_targets():
 
 def test_no_generated_example_shares_a_run_of_8_words_with_a_real_post():
     real = [r["text"] for r in rows("dev") + rows("test")]
-    generated = [json.loads(line)["text"] for line in GENERATED.read_text(encoding="utf-8").splitlines()]
+    generated = [r["text"] for r in read_corpus(default_corpus_path())]
     shared = shared_ngrams(generated, real, n=8)
     assert not shared, sorted(" ".join(g) for g in shared)[:5]
 

@@ -11,7 +11,8 @@ from ..generate import GeneratorConfig, generate, write_jsonl
 
 @click.command("generate")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the JSONL corpus (default: corpus/generated/train.jsonl).")
+              help="Where to write the JSONL corpus, gzip-compressed if it ends in .gz "
+                   "(default: corpus/generated/train.jsonl.gz).")
 @click.option("--seed", type=int, default=GeneratorConfig.seed, show_default=True)
 @click.option("--recipes", type=int, default=GeneratorConfig.recipes_per_condition, show_default=True,
               help="Recipes per condition.")
