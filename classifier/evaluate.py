@@ -83,6 +83,11 @@ def heldout_scores(model: Model, path: Path) -> dict:
     return {"heldout": Path(path).name, **{k: round(s[k], 4) if isinstance(s[k], float) else s[k] for k in keep}}
 
 
+def _first_words(row: dict) -> str:
+    """How a missed post is listed in the report: its id and first words, for a reader to judge it."""
+    return f"{row.get('id', '?')}: {' '.join(row['text'].split()[:14])}…"
+
+
 def red_flag_scores(model: Model, path: Path) -> dict:
     """Per red flag: recall on posts that carry it, false alarms on in-scope posts that carry none."""
     rows = read_jsonl_rows(path)
@@ -95,14 +100,13 @@ def red_flag_scores(model: Model, path: Path) -> dict:
         found = [any(f["id"] in clot for f in p.red_flags) for _, p in stories]
         out["blood clot (DVT or PE)"] = {
             "positives": len(stories), "recall": sum(found) / len(stories),
-            "missed": [f"{r.get('id', '?')}: {' '.join(r['text'].split()[:14])}…" for (r, _), ok in zip(stories, found)
-                       if not ok],
+            "missed": [_first_words(r) for (r, _), ok in zip(stories, found) if not ok],
             "false_alarms": None, "in_scope_clean": len(clean), "false_alarm_rate": None}
     for flag in sorted({f for r in rows for f in r.get("red_flags", [])} | {"possible_dvt"}):
         pos = [p for r, p in zip(rows, preds) if flag in r.get("red_flags", [])]
         hit = sum(any(f["id"] == flag for f in p.red_flags) for p in pos)
         alarms = sum(any(f["id"] == flag for f in p.red_flags) for p in clean)
-        missed = [f"{r.get('id', '?')}: {' '.join(r['text'].split()[:14])}…" for r, p in zip(rows, preds)
+        missed = [_first_words(r) for r, p in zip(rows, preds)
                   if flag in r.get("red_flags", []) and not any(f["id"] == flag for f in p.red_flags)]
         out[flag] = {"positives": len(pos), "recall": hit / len(pos) if pos else None, "missed": missed,
                      "false_alarms": alarms, "in_scope_clean": len(clean),

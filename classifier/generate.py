@@ -33,6 +33,8 @@ SLOT_P = {
 CONNECTORS = (". ", ", ", " and ", ". ", " - ", ", ", "... ")
 # Slots that are not symptoms: told around the symptom clauses as whole sentences of the story.
 STORY_SLOTS = ("named", "tried", "misleading")
+
+
 @dataclass(frozen=True)
 class GeneratorConfig:
     seed: int = 13
@@ -178,8 +180,8 @@ def _condition_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Ren
     ctx = load_context()
     for label, cond in load_conditions().items():
         templates = {**ctx["templates"], **cond.templates}
+        slot_p = {**SLOT_P, **cond.slot_p}
         for _ in range(cfg.recipes_per_condition):
-            slot_p = {**SLOT_P, **cond.slot_p}
             parts = [(slot, rng.choice(cond.phrases[slot])) for slot in SLOTS
                      if slot in cond.phrases and rng.random() < slot_p[slot]]
             if len([p for p in parts if p[0] not in STORY_SLOTS]) < 2:  # at least two symptoms

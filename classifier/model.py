@@ -71,7 +71,9 @@ def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
     """An unfitted pipeline for ``config``."""
     return Pipeline([
         ("normalize", SpacyNormalizer(negation=config.negation, lemmatize=config.lemmatize)),
-        ("tfidf", TfidfVectorizer(analyzer=ngrams if config.ngram_max == 2 else partial(ngrams, n=config.ngram_max), min_df=config.min_df, sublinear_tf=True, dtype=np.float32)),
+        # the default stays the plain function, so models saved before `ngram_max` existed load unchanged
+        ("tfidf", TfidfVectorizer(analyzer=ngrams if config.ngram_max == 2 else partial(ngrams, n=config.ngram_max),
+                                  min_df=config.min_df, sublinear_tf=True, dtype=np.float32)),
         ("clf", LogisticRegression(C=config.C, max_iter=config.max_iter, class_weight="balanced")),
     ])
 

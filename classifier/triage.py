@@ -74,8 +74,12 @@ def _affirmed(match: re.Match, terms: Terms) -> bool:
     The finding is the pattern's ``(?P<f>...)`` group when it has one ("calf isn't *warm*"),
     else the whole match.
     """
-    start, end = match.span("f") if "f" in match.re.groupindex else match.span()
-    return not terms.all_negated_in(start, end)
+    return not terms.all_negated_in(*_finding_span(match))
+
+
+def _finding_span(m: re.Match) -> tuple[int, int]:
+    """The span of a match's finding: its ``(?P<f>...)`` group when it has one, else the whole match."""
+    return m.span("f") if "f" in m.re.groupindex else m.span()
 
 
 def _group_match(name: str, text: str, terms: Terms, rules: Rules, patterns: list[re.Pattern]) -> re.Match | None:
@@ -93,7 +97,7 @@ _BODY_WORDS = frozenset({"calf", "calves", "calve", "leg", "legs", "shin", "ankl
 
 def _quote(text: str, m: re.Match) -> dict:
     """The words of a match, as the user wrote them, with their span (what the page highlights)."""
-    start, end = m.span("f") if "f" in m.re.groupindex else m.span()
+    start, end = _finding_span(m)
     return {"text": text[start:end], "start": start, "end": end}
 
 
@@ -128,7 +132,7 @@ def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> T
         if fired is not None:
             # the words that raised it, in reading order; a body-part group ("leg") alone says little
             evidence = sorted((_quote(text, match(g)) for g, wanted in fired if wanted), key=lambda q: q["start"])
-            quoted = [q for q in evidence if (g := q["text"].lower()) and g not in _BODY_WORDS] or evidence
+            quoted = [q for q in evidence if q["text"].lower() not in _BODY_WORDS] or evidence
             said = ", ".join(f"“{q['text']}”" for q in quoted)
             flags.append({"id": flag.id, "triage": flag.triage, "reason": f"You wrote {said}. {flag.reason}",
                           "evidence": quoted})
