@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from classifier import LABELS, UNKNOWN, load_model
-from classifier.parallel import classify_records
-from classifier.explain import Explanation, explain
+from classifier.batch.parallel import classify_records
+from classifier.model.explain import Explanation, explain
 from classifier.facts import load_conditions
-from classifier.inputs import records_from_upload
+from classifier.batch.inputs import records_from_upload
 
 EXAMPLES = {
     "Cramp at mile 20": "Marathon on a hot day, skipped a few water stations. At mile 20 my calf suddenly seized up "
@@ -40,7 +40,9 @@ TRIAGE_TEXT = {"emergency": "Emergency: call your local emergency number now.",
 
 @st.cache_resource(show_spinner="Loading the model…")
 def get_model():
-    return load_model().prepare()
+    from classifier import ensure_default_model
+
+    return load_model(ensure_default_model()).prepare()
 
 
 def render_red_flags(pred) -> None:

@@ -33,10 +33,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from classifier import load_model
-from classifier.baselines import plain_tfidf_pipeline
-from classifier.generate import GeneratorConfig, generate
-from classifier.train import default_corpus_path, read_corpus
+from classifier import ensure_default_model, load_model
+from classifier.training.baselines import plain_tfidf_pipeline
+from classifier.training.generate import GeneratorConfig, generate
+from classifier.training.train import default_corpus_path, read_corpus
 
 CLI = [sys.executable, "-m", "classifier", "classify"]
 PEAK_RSS = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
@@ -109,7 +109,7 @@ def main() -> None:
     words = statistics.median(len(t.split()) for t in texts)
     rows = read_corpus(default_corpus_path())
     bare = plain_tfidf_pipeline().fit([r["text"] for r in rows], [r["label"] for r in rows])
-    model = load_model()
+    model = load_model(ensure_default_model())
     model.classify_many([r["text"] for r in rows[:1000]])  # build the lazy spaCy state on other texts
 
     rates_a, rates_b = [], []

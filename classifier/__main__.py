@@ -1,3 +1,3 @@
-from .cli import main
+from classifier.cli import main
 
 main(prog_name="calfcheck")

@@ -1,28 +1,29 @@
-"""Condition facts, out-of-scope topics and running chatter, read from the TOML files in ``corpus/``."""
+"""Labels, and the data classifying needs at run time: condition facts and guidance, out-of-scope
+cues and the red-flag rules. It ships inside the package (``classifier/data/``) and is read with
+``importlib.resources``, so an installed wheel works from any directory.
+
+``behaviour_sha256`` hashes these files: it is part of every model version, because editing a rule
+changes answers without refitting anything.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import tomllib
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 __all__ = [
-    "CONDITIONS", "UNKNOWN", "LABELS", "corpus_dir", "Condition", "Fact", "OutOfScopeTopic",
-    "load_conditions", "load_out_of_scope", "load_context", "file_sha256",
+    "CONDITIONS", "UNKNOWN", "LABELS", "RUNTIME_FILES", "Condition", "Fact", "OutOfScopeTopic", "data_path",
+    "read_toml", "load_conditions", "load_out_of_scope", "behaviour_sha256", "model_version", "file_sha256",
 ]
 
 CONDITIONS = ("calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp")
 UNKNOWN = "unknown"
 LABELS = CONDITIONS + (UNKNOWN,)
-
-
-def corpus_dir() -> Path:
-    """The ``corpus/`` directory (``CALFCHECK_CORPUS`` overrides it)."""
-    env = os.environ.get("CALFCHECK_CORPUS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "corpus"
+RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml")  # what changes answers besides the fit
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,6 @@ class Condition:
     plain_name: str
     default_triage: str
     facts: tuple[Fact, ...]
-    phrases: dict[str, list[str]] = field(hash=False, compare=False)
-    templates: dict[str, list[str]] = field(default_factory=dict, hash=False, compare=False)
-    # the generator's per-condition slot probabilities (override ``generate.SLOT_P``)
-    slot_p: dict[str, float] = field(default_factory=dict, hash=False, compare=False)
 
     def fact(self, aspect: str) -> Fact | None:
         return next((f for f in self.facts if f.aspect == aspect), None)
@@ -53,50 +50,54 @@ class OutOfScopeTopic:
     id: str
     reason: str
     cues: tuple[str, ...]
-    phrases: tuple[str, ...]
 
 
-def _read(path: Path) -> dict:
+def data_path(name: str) -> Path:
+    """A file of the package data (``classifier/data/<name>``)."""
+    return Path(str(files("classifier") / "data" / name))
+
+
+def read_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"Cannot read corpus file {path}: {exc}. Restore it from git.") from exc
+        raise ValueError(f"Cannot read {path}: {exc}. Reinstall calfcheck (or restore the file from git).") from exc
 
 
-@lru_cache(maxsize=4)
-def load_conditions(root: Path | None = None) -> dict[str, Condition]:
-    """The four conditions keyed by label, from ``corpus/conditions/<label>.toml``."""
-    root = root or corpus_dir()
-    out = {}
-    for label in CONDITIONS:
-        data = _read(root / "conditions" / f"{label}.toml")
-        if data.get("id") != label:
-            raise ValueError(f"{root}/conditions/{label}.toml has id {data.get('id')!r}, expected {label!r}.")
-        out[label] = Condition(
-            id=label, name=data["name"], plain_name=data["plain_name"],
-            default_triage=data["default_triage"],
-            facts=tuple(Fact(**f) for f in data["facts"]), phrases=data["phrases"],
-            templates=data.get("templates", {}), slot_p=data.get("slot_p", {}),
-        )
-    return out
+@cache
+def load_conditions() -> dict[str, Condition]:
+    """The four conditions keyed by label (``classifier/data/conditions.toml``)."""
+    data = read_toml(data_path("conditions.toml"))
+    if set(data) != set(CONDITIONS):
+        raise ValueError(f"conditions.toml has {sorted(data)}, expected {list(CONDITIONS)}.")
+    return {label: Condition(id=label, name=data[label]["name"], plain_name=data[label]["plain_name"],
+                             default_triage=data[label]["default_triage"],
+                             facts=tuple(Fact(**f) for f in data[label]["facts"]))
+            for label in CONDITIONS}
 
 
-@lru_cache(maxsize=4)
-def load_out_of_scope(root: Path | None = None) -> tuple[OutOfScopeTopic, ...]:
-    data = _read((root or corpus_dir()) / "out_of_scope.toml")
-    return tuple(
-        OutOfScopeTopic(t["id"], t["reason"], tuple(t["cues"]), tuple(t["phrases"])) for t in data["topics"]
-    )
-
-
-@lru_cache(maxsize=4)
-def load_context(root: Path | None = None) -> dict[str, list[str]]:
-    return _read((root or corpus_dir()) / "context.toml")
+@cache
+def load_out_of_scope() -> tuple[OutOfScopeTopic, ...]:
+    """Out-of-scope topics with their reason and cue words (``classifier/data/out_of_scope.toml``)."""
+    data = read_toml(data_path("out_of_scope.toml"))
+    return tuple(OutOfScopeTopic(t["id"], t["reason"], tuple(t["cues"])) for t in data["topics"])
 
 
 def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@cache
+def behaviour_sha256() -> str:
+    """One hash of the rule and fact files that change answers (``RUNTIME_FILES``)."""
+    h = hashlib.sha256()
+    for name in RUNTIME_FILES:
+        h.update(name.encode() + b"\0" + data_path(name).read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def model_version(fit_id: str) -> str:
+    """What every output record carries: the fitted pipeline (``fit_id``) and the rule and fact files
+    in use (their hash), so records made by different behaviour never look alike."""
+    return f"{fit_id}+rules.{behaviour_sha256()[:8]}"

@@ -17,6 +17,7 @@ import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import cached_property
+from itertools import islice
 from typing import Iterable, Iterator, NamedTuple
 
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -26,6 +27,7 @@ __all__ = ["Term", "Terms", "SpacyNormalizer", "NEG_PREFIX", "ngrams"]
 logger = logging.getLogger(__name__)
 
 NEG_PREFIX = "NEG_"
+MAX_CACHED_TYPES = 50_000  # token strings whose TokenType is kept (~8 MB); the cache starts over when full
 NUM_FEATURE = "#num"
 
 # Lemmas the lookup table gets wrong for this domain (calves→calve, swollen→swell, left→leave …)
@@ -185,8 +187,19 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         return next(self.analyse_many([text]))
 
     def analyse_many(self, texts: Iterable[str]) -> Iterator[Terms]:
-        for doc in self._nlp.tokenizer.pipe(texts, batch_size=self.batch_size):
-            yield self._terms(doc)
+        """Terms of each text, in order.
+
+        Each batch is tokenised inside spaCy's ``memory_zone()``: the strings and lexemes of new
+        words are freed when the batch is done, so a process that classifies forever stays flat.
+        """
+        self._matcher  # built outside any zone: its strings must be permanent
+        if self.lemmatize:
+            self._lemma_table
+        it = iter(texts)
+        while batch := list(islice(it, self.batch_size)):
+            with self._nlp.memory_zone():
+                terms = [self._terms(doc) for doc in self._nlp.tokenizer.pipe(batch, batch_size=self.batch_size)]
+            yield from terms
 
     def _terms(self, doc) -> Terms:
         from spacy.attrs import IDX, ORTH
@@ -213,6 +226,8 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
     def _add_type(self, orth: int) -> TokenType:
         """The ``TokenType`` of a token string (by its spaCy hash), computed and cached."""
         lex = self._nlp.vocab[orth]
+        if len(self._token_info) >= MAX_CACHED_TYPES:  # unique words without end must not grow memory
+            self._token_info.clear()
         entry = self._token_info[orth] = TokenType(self._lookup(lex), len(lex.orth_), lex.is_stop,
                                                    lex.orth_ in BREAK_PUNCT, lex.lower_ in self._cue_starts)
         return entry

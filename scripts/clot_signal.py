@@ -19,12 +19,12 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from classifier.config import ModelConfig
-from classifier.facts import load_context
-from classifier.generate import _Renderer
+from classifier.model.config import ModelConfig
+from classifier.training.phrases import load_context
+from classifier.training.generate import _Renderer
 from classifier.model import Model, build_pipeline
 from classifier.preprocess import ngrams
-from classifier.train import default_corpus_path, read_corpus
+from classifier.training.train import default_corpus_path, read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOT = ("possible_dvt", "possible_pulmonary_embolism")
@@ -52,7 +52,7 @@ def main() -> None:
     rows = read_corpus(default_corpus_path())
     cfg = ModelConfig()
     est = build_pipeline(cfg).fit([r["text"] for r in rows], [r["label"] for r in rows])
-    model = Model(est, config=cfg, version="dev")
+    model = Model(est, config=cfg, fit_id="dev")
     norm = model.normalizer
     pos = clot_stories(3000)
     X = [t.features for t in norm.analyse_many([r["text"] for r in rows] + pos)]

@@ -17,11 +17,11 @@ import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from classifier.config import ModelConfig
-from classifier.evaluate import _proba, label_scores, read_heldout
+from classifier.model.config import ModelConfig
+from classifier.training.evaluate import _proba, label_scores, read_heldout
 from classifier.facts import LABELS
 from classifier.model import build_pipeline, decide
-from classifier.train import default_corpus_path, read_corpus
+from classifier.training.train import default_corpus_path, read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 THRESHOLDS = np.round(np.arange(0.0, 0.71, 0.05), 2)

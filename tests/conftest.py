@@ -16,6 +16,6 @@ def calfcheck_home(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def model(calfcheck_home):
-    from classifier import load_model
+    from classifier import ensure_default_model, load_model
 
-    return load_model()
+    return load_model(ensure_default_model())

@@ -68,8 +68,8 @@ def test_app_empty_input_gives_a_friendly_prompt(app):
 
 def test_batch_upload_good_and_bad_files_each_get_a_row(model):
     """What the batch tab runs: one row per description, a bad file shows its error, the rest classify."""
-    from classifier.parallel import classify_records
-    from classifier.inputs import records_from_upload
+    from classifier.batch.parallel import classify_records
+    from classifier.batch.inputs import records_from_upload
 
     uploads = [("good.txt", b"my calf seized up at mile 20"), ("bad.txt", b"\x00\x01binary"),
                ("posts.csv", b"text\ncalf cramp at night\n")]

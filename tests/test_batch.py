@@ -12,10 +12,10 @@ import time
 import pytest
 from click.testing import CliRunner
 
-import classifier.inputs
+import classifier.batch.inputs
 from classifier.cli import main
-from classifier.generate import GeneratorConfig, generate
-from classifier.inputs import MAX_TEXT_BYTES
+from classifier.training.generate import GeneratorConfig, generate
+from classifier.batch.inputs import MAX_TEXT_BYTES
 
 BAD_LINES = {7: "{not json", 300: json.dumps({"body": "no text field"}), 901: json.dumps({"text": "   "})}
 
@@ -155,7 +155,7 @@ def test_batch_unreadable_file_gets_an_error_record(run, tmp_path, monkeypatch):
                 raise PermissionError(13, "Permission denied", str(path))
             return real_open(path, *args, **kwargs)
 
-        monkeypatch.setattr(classifier.inputs, "open", deny, raising=False)
+        monkeypatch.setattr(classifier.batch.inputs, "open", deny, raising=False)
     r = run("classify", str(locked), str(fine), "-f", "jsonl")
     rows = jsonl(r.stdout)
     assert r.exit_code == 1
@@ -203,6 +203,6 @@ def test_batch_progress_bar_on_request_and_summary_line(run, tmp_path):
 
 
 def test_batch_json_array_streams_and_parses(run, tmp_path):
-    r = run("classify", "calf cramp at night", "stiff achilles every morning", "-f", "json")
+    r = run("classify", "-t", "calf cramp at night", "-t", "stiff achilles every morning", "-f", "json")
     items = json.loads(r.stdout)
     assert [i["label"] for i in items] == ["muscle_cramp", "achilles_tendinitis"]

@@ -26,7 +26,7 @@ def jsonl(out: str) -> list[dict]:
 
 
 def test_cli_classify_argument_prints_a_readable_answer(run):
-    r = run("classify", "my calf seized up at mile 20 and let go when I stretched it")
+    r = run("classify", "-t", "my calf seized up at mile 20 and let go when I stretched it")
     assert r.exit_code == 0
     assert r.stdout.startswith("text:1: muscle_cramp")
 
@@ -85,7 +85,7 @@ def test_cli_folder_is_walked_sorted_skipping_dotfiles(run, tmp_path):
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "table"])
 def test_cli_output_formats(run, fmt):
-    r = run("classify", "calf cramp at night", "-f", fmt)
+    r = run("classify", "-t", "calf cramp at night", "-f", fmt)
     assert r.exit_code == 0
     if fmt == "csv":
         header, row = r.stdout.splitlines()
@@ -98,22 +98,40 @@ def test_cli_output_formats(run, fmt):
 
 def test_cli_output_file_refuses_to_overwrite_without_force(run, tmp_path):
     out = tmp_path / "out.jsonl"
-    assert run("classify", "calf cramp", "-f", "jsonl", "-o", str(out)).exit_code == 0
+    assert run("classify", "-t", "calf cramp", "-f", "jsonl", "-o", str(out)).exit_code == 0
     assert len(jsonl(out.read_text())) == 1
-    r = run("classify", "calf cramp", "-o", str(out))
+    r = run("classify", "-t", "calf cramp", "-o", str(out))
     assert r.exit_code == 2 and "--force" in r.stderr
-    assert run("classify", "calf cramp", "calf strain", "-f", "jsonl", "-o", str(out), "--force").exit_code == 0
+    assert run("classify", "-t", "calf cramp", "-t", "calf strain", "-f", "jsonl", "-o", str(out), "--force").exit_code == 0
     assert len(jsonl(out.read_text())) == 2
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]  # no temporary file left behind
 
 
 def test_cli_usage_errors_exit_2(run):
-    assert run("classify", "x", "--format", "yaml").exit_code == 2
-    r = run("classify", "calf cramp", "--jobs", "0")
+    assert run("classify", "-t", "x", "--format", "yaml").exit_code == 2
+    r = run("classify", "-t", "calf cramp", "--jobs", "0")
     assert r.exit_code == 2 and "--jobs" in r.stderr
-    r = run("classify", "calf cramp", "--resume")
+    r = run("classify", "-t", "calf cramp", "--resume")
     assert r.exit_code == 2 and "-o FILE" in r.stderr
     assert run("nonsense").exit_code == 2
+
+
+def test_cli_positional_arguments_are_always_paths(run, tmp_path):
+    """A mistyped file name is an error record, never classified as a description; a description
+    that looks like a path is classified when given with -t."""
+    r = run("classify", "my note.txt", "-t", "cramp/spasm in my calf", "-f", "jsonl")
+    assert r.exit_code == 1
+    rows = jsonl(r.stdout)
+    assert [row["id"] for row in rows] == ["text:1", "my note.txt"]
+    assert rows[0]["status"] == "ok" and rows[0]["label"] == "muscle_cramp"
+    assert rows[1]["status"] == "error" and "not found" in rows[1]["error"]
+
+
+def test_cli_probabilities_print_short(run):
+    """Scores are rounded in float64: JSON shows 0.915975, not 0.9159749746322632."""
+    row = jsonl(run("classify", "-t", "calf cramp at night", "-f", "jsonl").stdout)[0]
+    for p in [row["confidence"], *row["scores"].values()]:
+        assert len(repr(p).split(".")[-1]) <= 6
 
 
 def test_cli_info_shows_meta(run):

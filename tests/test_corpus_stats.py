@@ -1,6 +1,6 @@
 """Style measures used to compare the generated corpus with real posts."""
 
-from classifier.corpus_stats import names, shared_ngrams, style_table
+from classifier.training.corpus_stats import names, shared_ngrams, style_table
 
 
 def test_names_finds_each_condition_in_runners_words():

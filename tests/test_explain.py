@@ -1,6 +1,6 @@
 import pytest
 
-from classifier.explain import explain
+from classifier.model.explain import explain
 
 TEXT = "no swelling, but my calf seized up at mile 20 and let go after I stretched it"
 

@@ -1,7 +1,7 @@
 from collections import Counter
 
 from classifier.facts import LABELS
-from classifier.generate import GeneratorConfig, generate, write_jsonl
+from classifier.training.generate import GeneratorConfig, generate, write_jsonl
 
 SMALL = GeneratorConfig(seed=7, recipes_per_condition=20, recipes_out_of_scope=20, renders_per_recipe=2)
 
@@ -33,13 +33,13 @@ def test_generate_lengths_vary_from_a_few_words_to_long_paragraphs():
 
 
 def test_committed_corpus_matches_the_generator(tmp_path):
-    """corpus/generated/train.jsonl.gz is what `calfcheck generate` writes with the recorded seed."""
+    """classifier/data/train.jsonl.gz is what `calfcheck generate` writes with the recorded seed."""
     import json
 
-    from classifier.facts import corpus_dir, file_sha256
+    from classifier.facts import data_path, file_sha256
 
-    manifest = json.loads((corpus_dir() / "generated" / "manifest.json").read_text())
-    committed = corpus_dir() / "generated" / "train.jsonl.gz"
+    manifest = json.loads(data_path("manifest.json").read_text())
+    committed = data_path("train.jsonl.gz")
     assert manifest["sha256"] == file_sha256(committed)
     cfg = GeneratorConfig(seed=manifest["seed"], recipes_per_condition=manifest["recipes_per_condition"],
                           recipes_out_of_scope=manifest["recipes_out_of_scope"],

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from classifier import EmptyTextError, LABELS, ModelVersionError, load_model, save_model
-from classifier.evaluate import label_scores, read_heldout, red_flag_scores
-from classifier.train import default_corpus_path, train
+from classifier.training.evaluate import label_scores, read_heldout, red_flag_scores
+from classifier.training.train import default_corpus_path, train
 
 DATA = Path(__file__).parent / "data"
 TEXTS = [
@@ -90,7 +90,7 @@ def test_red_flags_meet_the_heldout_targets(model, name):
 def test_model_holds_its_scores_on_the_real_dev_posts(model):
     """A regression guard on real dev (the settings were chosen there, so these are not honest scores;
     README reports real test). It fails when a change makes the model worse on real posts."""
-    from classifier.train import real_posts_dir
+    from classifier.training.train import real_posts_dir
 
     dev = real_posts_dir() / "dev.jsonl"
     rows = read_heldout(dev)

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from classifier.generate import GeneratorConfig, generate
-from classifier.prefilter import Prefilter, required_literals
-from classifier.triage import load_rules
+from classifier.training.generate import GeneratorConfig, generate
+from classifier.rules.prefilter import Prefilter, required_literals
+from classifier.rules.triage import load_rules
 
 from conftest import ROOT
 from test_triage import CASES

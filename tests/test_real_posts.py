@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from classifier.corpus_stats import shared_ngrams
+from classifier.training.corpus_stats import shared_ngrams
 from classifier.facts import LABELS
-from classifier.train import default_corpus_path, read_corpus
+from classifier.training.train import default_corpus_path, read_corpus
 
 REAL = Path(__file__).resolve().parent.parent / "corpus" / "real"
 FLAGS = {"possible_dvt", "possible_pulmonary_embolism", "possible_rupture_or_tear", "acute_compartment"}

@@ -6,11 +6,11 @@ import logging
 
 import click
 
-from .classify import classify_cmd
-from .evaluate import evaluate_cmd
-from .generate import generate_cmd
-from .info import info_cmd
-from .train import train_cmd
+from classifier.cli.classify import classify_cmd
+from classifier.cli.evaluate import evaluate_cmd
+from classifier.cli.generate import generate_cmd
+from classifier.cli.info import info_cmd
+from classifier.cli.train import train_cmd
 
 NOT_A_DIAGNOSIS = ("calfcheck is not a diagnosis. If your calf is swollen, warm or red, or you are short of "
                    "breath or have chest pain, see a doctor now; in an emergency call your local emergency number.")
@@ -23,7 +23,7 @@ def main(verbose: bool) -> None:
 
     \b
     Examples:
-      calfcheck classify "my calf seized up at mile 20"
+      calfcheck classify -t "my calf seized up at mile 20"
       calfcheck classify notes/*.txt --format jsonl -o results.jsonl
       calfcheck classify export.jsonl --text-field body --format csv
     """

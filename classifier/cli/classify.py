@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import time
 from collections import Counter
@@ -11,20 +10,19 @@ from typing import Iterator
 
 import click
 
-from ..artifact import load_model, locate_model
-from ..inputs import Record, estimate_count, read_inputs
-from ..outfile import Output, OutputError, open_output, partial_path
-from ..output import FORMATS, ResultWriter
-from ..parallel import DaskUnavailableError, ModelRef, classify_records
+from classifier.storage import load_model, locate_model
+from classifier.batch.inputs import Record, estimate_count, read_inputs
+from classifier.batch.outfile import Output, OutputError, open_output, partial_path
+from classifier.batch.output import FORMATS, ResultWriter
+from classifier.batch.parallel import DaskUnavailableError, ModelRef, classify_records
 
-PATH_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json", ".md", ".text")
+def model_location(model_path: Path | None) -> Path:
+    """The model directory to use: ``model_path``, or the default model, built here if it is missing."""
+    if model_path is not None:
+        return model_path
+    from classifier.training.train import ensure_default_model
 
-
-def looks_like_path(arg: str) -> bool:
-    """An argument is a path if it exists, is ``-``, or has no spaces and a path-like shape."""
-    if arg == "-" or os.path.exists(arg):
-        return True
-    return not any(c.isspace() for c in arg) and ("/" in arg or arg.lower().endswith(PATH_SUFFIXES))
+    return ensure_default_model()
 
 
 @contextmanager
@@ -63,7 +61,7 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
 
 
 @click.command("classify")
-@click.argument("inputs", nargs=-1)
+@click.argument("inputs", nargs=-1, metavar="[PATH|-]...")
 @click.option("-t", "--text", "texts", multiple=True, help="A description to classify (repeatable).")
 @click.option("--input-format", type=click.Choice(["auto", "text", "jsonl", "csv"]), default="auto",
               show_default=True, help="How to read files and stdin (auto: by file extension).")
@@ -89,11 +87,12 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
               help="Model directory (default: the default model, built on first use).")
 def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, resume, jobs,
                  dask_address, progress, explain, model_path):
-    """Classify descriptions given as arguments, files, folders, JSONL/CSV files or stdin (-).
+    """Classify descriptions: files, folders, JSONL/CSV files or stdin (-) given as arguments, or
+    texts given with -t. An argument is always a path: one that does not exist is an error record.
 
     \b
     Examples:
-      calfcheck classify "my calf seized up at mile 20"
+      calfcheck classify -t "my calf seized up at mile 20"
       calfcheck classify notes/ --glob '*.txt' --format jsonl
       cat posts.jsonl | calfcheck classify - --format csv
       calfcheck classify intake/ -f jsonl -o results.jsonl --jobs 2
@@ -107,13 +106,14 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
     if jobs == 0:
         raise click.BadParameter("0 processes cannot classify anything: use 1 or more, or -1 for one per CPU.",
                                  param_hint="--jobs")
-    paths = [a for a in inputs if looks_like_path(a)]
-    texts = list(texts) + [a for a in inputs if not looks_like_path(a)]
+    paths = list(inputs)
     if not paths and not texts:
         if sys.stdin.isatty():
-            raise click.UsageError("Nothing to classify: give a description, files, folders or - for stdin.")
+            raise click.UsageError('Nothing to classify: give files, folders or - for stdin, or a description '
+                                   'with -t "...".')
         paths = ["-"]
     try:
+        model_path = model_location(model_path)
         if jobs != 1 and not dask_address:  # workers load the model; this process only reads and writes
             path, meta = locate_model(model_path)
             model = ModelRef(str(path), meta["model_version"])

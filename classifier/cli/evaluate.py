@@ -19,14 +19,14 @@ import click
 def evaluate_cmd(corpus: Path | None, heldouts: tuple[Path, ...], output: Path, folds: int,
                  embedding_baseline: bool) -> None:
     """Cross-validate by recipe, score the held-out sets, compare with the baselines; write a report."""
-    from ..evaluate import evaluate
-    from ..train import default_corpus_path, heldout_path, read_corpus, real_posts_dir
+    from classifier.training.evaluate import evaluate
+    from classifier.training.train import default_corpus_path, heldout_path, read_corpus, real_posts_dir
 
     rows = read_corpus(corpus or default_corpus_path())
     real = real_posts_dir()
     real_sets = tuple(p for p in (real / "test.jsonl", real / "dev.jsonl") if p.is_file())
     heldouts = heldouts or real_sets + tuple(sorted(heldout_path().parent.glob("heldout*.jsonl")))
-    from ..embeddings import EmbeddingsUnavailable
+    from classifier.training.embeddings import EmbeddingsUnavailable
 
     try:
         report = evaluate(rows, heldouts, output, folds=folds, embeddings=embedding_baseline,

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import click
 
-from ..facts import file_sha256
-from ..generate import GeneratorConfig, generate, write_jsonl
+from classifier.facts import file_sha256
+from classifier.training.generate import GeneratorConfig, generate, write_jsonl
 
 
 @click.command("generate")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the JSONL corpus, gzip-compressed if it ends in .gz "
-                   "(default: corpus/generated/train.jsonl.gz).")
+                   "(default: the packaged corpus, classifier/data/train.jsonl.gz).")
 @click.option("--seed", type=int, default=GeneratorConfig.seed, show_default=True)
 @click.option("--recipes", type=int, default=GeneratorConfig.recipes_per_condition, show_default=True,
               help="Recipes per condition.")
@@ -20,7 +20,7 @@ from ..generate import GeneratorConfig, generate, write_jsonl
               help="Renderings of each recipe.")
 def generate_cmd(output: Path | None, seed: int, recipes: int, renders: int) -> None:
     """Generate the synthetic training corpus from the condition facts (reproducible from --seed)."""
-    from ..train import default_corpus_path
+    from classifier.training.train import default_corpus_path
 
     cfg = GeneratorConfig(seed=seed, recipes_per_condition=recipes, renders_per_recipe=renders,
                           recipes_out_of_scope=int(recipes * GeneratorConfig.recipes_out_of_scope

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..artifact import load_model
+from classifier.storage import load_model
 
 
 @click.command("info")
@@ -13,8 +13,10 @@ from ..artifact import load_model
               help="Model directory (default: the default model).")
 def info_cmd(model_path: Path | None) -> None:
     """Show the model's meta.json: version, libraries, corpus, evaluation scores."""
+    from classifier.cli.classify import model_location
+
     try:
-        model = load_model(model_path)
+        model = load_model(model_location(model_path))
     except (FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(model.meta, indent=2, sort_keys=True))

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .batch import CHUNK_SIZE, chunked, classify_chunk
-from .inputs import Record
-from .output import render
+from classifier.batch.run import CHUNK_SIZE, chunked, classify_chunk
+from classifier.batch.inputs import Record
+from classifier.batch.output import render
 
 if TYPE_CHECKING:
-    from .model import Model
+    from classifier.model import Model
 
 MAX_AHEAD = 64  # finished chunks (≤ 32,768 results) that may wait for an earlier chunk still in a worker
 
@@ -51,7 +51,7 @@ class ModelRef:
 
 @lru_cache(maxsize=2)
 def _cached_model(path: str, version: str) -> Model:
-    from .artifact import load_model
+    from classifier.storage import load_model
 
     model = load_model(path)
     gc.freeze()  # a worker keeps the model for its lifetime: spare the collector from scanning it

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .facts import CONDITIONS
+from classifier.facts import CONDITIONS
 
 __all__ = ["NAME_PATTERNS", "names", "style_table", "shared_ngrams"]
 

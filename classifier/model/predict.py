@@ -13,11 +13,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from .config import ModelConfig
-from .facts import LABELS, UNKNOWN
-from .preprocess import SpacyNormalizer, Terms, ngrams
-from .scope import unknown_reason
-from .triage import triage
+from classifier.model.config import ModelConfig
+from classifier.facts import LABELS, UNKNOWN, model_version
+from classifier.preprocess import SpacyNormalizer, Terms, ngrams
+from classifier.rules.scope import unknown_reason
+from classifier.rules.triage import triage
 
 __all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide", "EmptyTextError"]
 
@@ -81,17 +81,22 @@ def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
 class Model:
     """A fitted pipeline plus what is needed to turn probabilities into answers."""
 
-    def __init__(self, pipeline: Pipeline, *, config: ModelConfig, version: str, meta: dict | None = None,
+    def __init__(self, pipeline: Pipeline, *, config: ModelConfig, fit_id: str, meta: dict | None = None,
                  path: Path | None = None):
         self.pipeline = pipeline
         self.path = path  # the model directory it was loaded from, if any (worker processes load it there)
         self.config = config
-        self.version = version
+        self.fit_id = fit_id  # names the fitted pipeline (see classifier.storage.fit_id)
         self.meta = meta or {}
         classes = list(pipeline.classes_)
         if sorted(classes) != sorted(LABELS):
             raise ValueError(f"Model classes {classes} differ from the label set {list(LABELS)}.")
         self._order = [classes.index(label) for label in LABELS]
+
+    @property
+    def version(self) -> str:
+        """The behaviour that answers: the fit and the rule and fact files in use (``facts.model_version``)."""
+        return model_version(self.fit_id)
 
     @property
     def normalizer(self) -> SpacyNormalizer:
@@ -119,9 +124,12 @@ class Model:
             return []
         terms = list(self.normalizer.analyse_many(texts))
         proba = self._proba_from_features([ts.features for ts in terms])
+        proba = proba.astype(np.float64)  # float32 rounded to 6 places prints as 0.9159749746322632
         labels, confidence = decide(proba, self.config.unknown_threshold)
         rounded = np.round(proba, 6).tolist()
-        return [self._prediction(*args) for args in zip(texts, terms, proba, labels, confidence.round(6).tolist(), rounded)]
+        version = self.version
+        return [self._prediction(*args, version) for args in zip(texts, terms, proba, labels,
+                                                                  confidence.round(6).tolist(), rounded)]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order."""
@@ -131,7 +139,7 @@ class Model:
         return self.pipeline[1:].predict_proba(features)[:, self._order]
 
     def _prediction(self, text: str, terms: Terms, row: np.ndarray, label: str, confidence: float,
-                    rounded: list[float]) -> Prediction:
+                    rounded: list[float], version: str) -> Prediction:
         scores = dict(zip(LABELS, rounded))
         result = triage(text, terms, label)
         if label == UNKNOWN:
@@ -139,5 +147,5 @@ class Model:
             reason = unknown_reason(terms, LABELS[top], float(row[top]))
         else:
             reason = " ".join(result.notes)
-        return Prediction(label=label, confidence=confidence, scores=scores, model_version=self.version,
+        return Prediction(label=label, confidence=confidence, scores=scores, model_version=version,
                           triage=result.level, red_flags=result.red_flags, reason=reason)

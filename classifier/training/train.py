@@ -1,7 +1,9 @@
-"""Training: read the corpus, fit the pipeline, score it on the held-out set, save it."""
+"""Training: read the corpus, fit the pipeline, optionally score it on a held-out set, save it; and
+``ensure_default_model``, the explicit step that builds the default model once."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import sys
@@ -9,35 +11,32 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .artifact import default_model_dir, save_model
-from .config import ModelConfig
-from .facts import corpus_dir, file_sha256
+from classifier.facts import file_sha256
+from classifier.model.config import ModelConfig
+from classifier.storage import (META_FILE, ModelVersionError, check_meta, default_corpus_path, default_model_dir,
+                                fit_id, save_model)
+from classifier.training.phrases import corpus_dir
 
 if TYPE_CHECKING:
-    from .model import Model
+    from classifier.model import Model
 
 __all__ = ["read_corpus", "train", "ensure_default_model", "default_corpus_path", "heldout_path", "real_posts_dir"]
 
 logger = logging.getLogger(__name__)
 
 
-def default_corpus_path() -> Path:
-    return corpus_dir() / "generated" / "train.jsonl.gz"
-
-
 def real_posts_dir() -> Path:
-    """The real-post evaluation set (``dev.jsonl``, ``test.jsonl``; see its README)."""
+    """The real-post evaluation set (``dev.jsonl``, ``test.jsonl``; see its README). Checkout only."""
     return corpus_dir() / "real"
 
 
 def heldout_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "tests" / "data" / "heldout.jsonl"
+    """The hand-written held-out set (checkout only)."""
+    return corpus_dir().parent / "tests" / "data" / "heldout.jsonl"
 
 
 def read_corpus(path: Path) -> list[dict]:
     """Rows of a JSONL corpus (``.jsonl`` or gzip-compressed ``.jsonl.gz``); each needs ``text`` and ``label``."""
-    import gzip
-
     rows = []
     with (gzip.open(path, "rt", encoding="utf-8") if Path(path).suffix == ".gz" else open(path, encoding="utf-8")) as f:
         for n, line in enumerate(f, 1):
@@ -58,12 +57,12 @@ def _manifest(corpus: Path) -> dict:
 
 
 def train(corpus: Path | None = None, *, config: ModelConfig = ModelConfig(), output: Path | None = None,
-          progress: bool = True) -> Model:
-    """Fit a model on ``corpus`` (default: the committed corpus) and save it to ``output`` if given."""
+          heldout: Path | None = None, progress: bool = True) -> Model:
+    """Fit a model on ``corpus`` (default: the packaged corpus); score it on ``heldout`` and save it to
+    ``output`` when given."""
     from tqdm import tqdm
 
-    from .evaluate import heldout_scores
-    from .model import Model, build_pipeline
+    from classifier.model import Model, build_pipeline
 
     corpus = Path(corpus or default_corpus_path())
     steps = tqdm(total=4, desc="train", unit="step", disable=not progress, file=sys.stderr)
@@ -73,12 +72,14 @@ def train(corpus: Path | None = None, *, config: ModelConfig = ModelConfig(), ou
     pipeline = build_pipeline(config)
     steps.set_postfix_str("fitting"); steps.update()
     pipeline.fit([r["text"] for r in rows], [r["label"] for r in rows])
-    steps.set_postfix_str("scoring held-out set"); steps.update()
+    steps.set_postfix_str("scoring held-out set" if heldout else "fitted"); steps.update()
     meta = {"corpus": {"path": str(corpus.name), "sha256": sha, "examples": len(rows),
                        "generator": _manifest(corpus)}}
-    model = Model(pipeline, config=config, version=f"calfcheck-1.{sha[:8]}", meta=meta)
-    if heldout_path().is_file():
-        model.meta["evaluation"] = heldout_scores(model, heldout_path())
+    model = Model(pipeline, config=config, fit_id=fit_id(sha, asdict(config)), meta=meta)
+    if heldout is not None:
+        from classifier.training.evaluate import heldout_scores
+
+        model.meta["evaluation"] = heldout_scores(model, Path(heldout))
     steps.set_postfix_str("done"); steps.update(); steps.close()
     if output is not None:
         save_model(model, Path(output))
@@ -86,11 +87,18 @@ def train(corpus: Path | None = None, *, config: ModelConfig = ModelConfig(), ou
 
 
 def ensure_default_model() -> Path:
-    """Path of the default model, building it from the committed corpus if it does not exist yet."""
-    corpus = default_corpus_path()
-    path = default_model_dir(file_sha256(corpus))
-    if not (path / "meta.json").is_file():
-        print(f"calfcheck: no default model yet; building it from {corpus} into {path} (once, ~20 s)...",
-              file=sys.stderr)
-        train(corpus, output=path, progress=sys.stderr.isatty())
+    """Path of the default model, building it from the packaged corpus when it is missing or was built
+    by another format or library version (once, about 20 s)."""
+    path = default_model_dir()
+    meta = path / META_FILE
+    try:
+        check_meta(json.loads(meta.read_text(encoding="utf-8")), path)
+        return path
+    except FileNotFoundError:
+        pass
+    except (ValueError, ModelVersionError) as exc:  # unreadable or stale: rebuild in place
+        logger.warning("rebuilding the default model: %s", exc)
+    print(f"calfcheck: building the default model from {default_corpus_path().name} into {path} (once, ~20 s)...",
+          file=sys.stderr)
+    train(default_corpus_path(), output=path, progress=sys.stderr.isatty())
     return path

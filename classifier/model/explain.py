@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .facts import LABELS
-from .model import Model
+from classifier.facts import LABELS
+from classifier.model import Model
 
 __all__ = ["TokenWeight", "Evidence", "Explanation", "explain"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .facts import load_out_of_scope
-from .preprocess import Terms
+from classifier.facts import load_out_of_scope
+from classifier.preprocess import Terms
 
 __all__ = ["unknown_reason"]
 

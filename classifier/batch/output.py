@@ -7,7 +7,7 @@ import io
 import json
 from typing import IO, Iterator
 
-from .facts import LABELS
+from classifier.facts import LABELS
 
 __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter"]
 

@@ -1,4 +1,4 @@
-"""Red-flag triage: negation-aware rules (``corpus/red_flags.toml``) that run beside the model.
+"""Red-flag triage: negation-aware rules (``classifier/data/red_flags.toml``) that run beside the model.
 
 The rules can only raise the triage level: ``self_care`` < ``see_doctor`` < ``urgent`` < ``emergency``.
 A rule pattern counts only if the words it matched are not inside a negation found by the spaCy
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .facts import UNKNOWN, _read, corpus_dir, load_conditions, load_context
-from .prefilter import Prefilter
-from .preprocess import Terms
+from classifier.facts import UNKNOWN, data_path, load_conditions, read_toml
+from classifier.rules.prefilter import Prefilter
+from classifier.preprocess import Terms
 
 __all__ = ["LEVELS", "RedFlag", "Triage", "triage"]
 
@@ -45,8 +45,8 @@ class Triage:
 
 
 @lru_cache(maxsize=4)
-def load_rules(root: Path | None = None) -> Rules:
-    data = _read((root or corpus_dir()) / "red_flags.toml")
+def load_rules(path: Path | None = None) -> Rules:
+    data = read_toml(path or data_path("red_flags.toml"))
     if tuple(data["levels"]) != LEVELS:
         raise ValueError(f"red_flags.toml levels must be {LEVELS}")
     groups = {name: [re.compile(p) for p in pats] for name, pats in data["groups"].items()}
@@ -62,10 +62,9 @@ def load_rules(root: Path | None = None) -> Rules:
 
 
 def _typical_text() -> str:
-    """How runners write, from the corpus phrase banks: what the prefilter judges selectivity on."""
-    phrases = [p for c in load_conditions().values() for ps in c.phrases.values() for p in ps]
-    phrases += [p for ps in load_context().values() for p in ps]
-    return "\n".join(phrases).lower()
+    """Text about calf pain (the condition facts): what the prefilter judges a literal's selectivity on.
+    It only orders the tests; the answer is the same for any text."""
+    return "\n".join(f.text for c in load_conditions().values() for f in c.facts).lower()
 
 
 def _affirmed(match: re.Match, terms: Terms) -> bool:

@@ -13,10 +13,10 @@ import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
-from .corpus_stats import style_table
-from .baselines import KeywordBaseline, plain_tfidf_pipeline
-from .facts import CONDITIONS, LABELS, UNKNOWN
-from .model import Model, ModelConfig, build_pipeline, decide
+from classifier.training.corpus_stats import style_table
+from classifier.training.baselines import KeywordBaseline, plain_tfidf_pipeline
+from classifier.facts import CONDITIONS, LABELS, UNKNOWN
+from classifier.model import Model, ModelConfig, build_pipeline, decide
 
 __all__ = ["read_heldout", "label_scores", "heldout_scores", "calibration_bins", "evaluate"]
 
@@ -138,12 +138,12 @@ def _systems(config: ModelConfig, embeddings: bool = False) -> dict[str, tuple[C
         "keyword rules": (lambda: KeywordBaseline(), 0.0),
     }
     if embeddings:
-        from .embeddings import EMBEDDING_MODEL, embedding_pipeline, require
+        from classifier.training.embeddings import EMBEDDING_MODEL, embedding_pipeline, require
 
         require()
         name = f"{EMBEDDING_MODEL.split('/')[-1]} embeddings + LR"
         systems[name] = (lambda: embedding_pipeline(config.C), config.unknown_threshold)
-        from .embeddings import ZeroShotEmbedding
+        from classifier.training.embeddings import ZeroShotEmbedding
 
         systems[f"{EMBEDDING_MODEL.split('/')[-1]} zero-shot (no training)"] = (lambda: ZeroShotEmbedding(), 0.0)
     return systems
@@ -263,7 +263,7 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
                   "| threshold | in-scope accuracy | out-of-scope recall |", "|---|---|---|"]
         lines += [f"| {c['threshold']:.2f} | {_fmt(c['in_scope_accuracy'])} | {_fmt(c['out_of_scope_recall'])} |"
                   for c in curve]
-        flags = res["red_flags"] = red_flag_scores(Model(fitted[main][0], config=config, version="evaluation"), hp)
+        flags = res["red_flags"] = red_flag_scores(Model(fitted[main][0], config=config, fit_id="evaluation"), hp)
         lines += ["", "Red flags (rule layer, on every post of this set):", "",
                   "| flag | positives | recall | false alarms on in-scope posts without flags |", "|---|---|---|---|"]
         lines += [f"| {f} | {v['positives']} | {_fmt(v['recall'])} | "

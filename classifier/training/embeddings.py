@@ -95,7 +95,7 @@ def embedding_pipeline(C: float = 4.0) -> Pipeline:
 
 def label_descriptions() -> dict[str, str]:
     """One plain description per label, from the condition facts (for the zero-shot baseline)."""
-    from .facts import LABELS, UNKNOWN, load_conditions, load_out_of_scope
+    from classifier.facts import LABELS, UNKNOWN, load_conditions, load_out_of_scope
 
     out = {}
     for label, cond in load_conditions().items():

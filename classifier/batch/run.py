@@ -8,10 +8,10 @@ from __future__ import annotations
 from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .inputs import Record
+from classifier.batch.inputs import Record
 
 if TYPE_CHECKING:
-    from .model import Model
+    from classifier.model import Model
 
 __all__ = ["classify_chunk", "result_for", "chunked", "CHUNK_SIZE"]
 
@@ -40,7 +40,7 @@ def result_for(record: Record, prediction=None) -> dict:
 
 
 def _evidence(model: Model, text: str, label: str) -> list[dict]:
-    from .explain import explain
+    from classifier.model.explain import explain
 
     return [{"term": e.feature, "weight": round(e.weight, 4), "direction": e.direction, "negated": e.negated}
             for e in explain(model, text, label).top(8)]

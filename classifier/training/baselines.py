@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from .facts import LABELS
+from classifier.facts import LABELS
 
 __all__ = ["KeywordBaseline", "plain_tfidf_pipeline"]
 

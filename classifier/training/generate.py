@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .facts import CONDITIONS, UNKNOWN, load_conditions, load_context, load_out_of_scope
+from classifier.facts import CONDITIONS, UNKNOWN
+from classifier.training.phrases import load_context, load_out_of_scope_phrases, load_phrase_banks
 
 __all__ = ["Example", "generate", "write_jsonl", "GeneratorConfig"]
 
@@ -178,7 +179,7 @@ def _length(rng: random.Random) -> str:
 
 def _condition_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Renderer) -> Iterator[Example]:
     ctx = load_context()
-    for label, cond in load_conditions().items():
+    for label, cond in load_phrase_banks().items():
         templates = {**ctx["templates"], **cond.templates}
         slot_p = {**SLOT_P, **cond.slot_p}
         for _ in range(cfg.recipes_per_condition):
@@ -201,16 +202,16 @@ def _gibberish(rng: random.Random, chars: str) -> str:
 
 def _out_of_scope_examples(cfg: GeneratorConfig, rng: random.Random, renderer: _Renderer) -> Iterator[Example]:
     ctx = load_context()
-    topics = load_out_of_scope()
+    topics = list(load_out_of_scope_phrases().items())
     for _ in range(cfg.recipes_out_of_scope):
         if rng.random() < 0.05:
             recipe = f"{UNKNOWN}:gibberish"
             for _k in range(cfg.renders_per_recipe):
                 yield Example("", recipe, UNKNOWN, _gibberish(rng, ctx["gibberish_chars"]))
             continue
-        topic = rng.choice(topics)
-        phrases = rng.sample(topic.phrases, k=min(len(topic.phrases), rng.randint(1, 3)))
-        recipe = _recipe_id(UNKNOWN, [(topic.id, p) for p in phrases])
+        topic_id, topic_phrases = rng.choice(topics)
+        phrases = rng.sample(topic_phrases, k=min(len(topic_phrases), rng.randint(1, 3)))
+        recipe = _recipe_id(UNKNOWN, [(topic_id, p) for p in phrases])
         for _k in range(cfg.renders_per_recipe):
             clauses = list(phrases)
             if rng.random() < 0.25:
