@@ -17,6 +17,7 @@ from classifier.batch.parallel import classify_records
 from classifier.model.explain import Explanation, explain
 from classifier.facts import load_conditions
 from classifier.batch.inputs import records_from_upload
+from classifier.batch.output import results_csv
 
 EXAMPLES = {
     "Cramp at mile 20": "Marathon on a hot day, skipped a few water stations. At mile 20 my calf suddenly seized up "
@@ -80,7 +81,7 @@ def highlighted_html(e: Explanation, flagged: list[tuple[int, int]] = ()) -> str
                    f'border-radius:3px">{html.escape(e.text[t.start:t.end])}</span>')
         pos = t.end
     out.append(html.escape(e.text[pos:]))
-    return "<div style='line-height:2'>" + "".join(out) + "</div>"
+    return "<div class='cc-text' style='line-height:2;white-space:pre-wrap'>" + "".join(out) + "</div>"
 
 
 def render_why(model, text: str, pred) -> None:
@@ -90,7 +91,9 @@ def render_why(model, text: str, pred) -> None:
     st.caption(f"Words tinted green pushed towards “{PLAIN[pred.label]}”, red pushed against it; "
                "struck-through words were read as negated (“no swelling”)"
                + ("; words boxed in red raised a red flag." if flagged else "."))
-    st.markdown(highlighted_html(e, flagged), unsafe_allow_html=True)
+    # st.html, not st.markdown: no markdown pass, so a blank line, "# ..." or "[](/)" in the user's text
+    # stays text (every piece of it is html-escaped; DOMPurify cleans the rest)
+    st.html(highlighted_html(e, flagged))
     rows = [{"evidence": ("not " if ev.negated else "") + ev.feature.removeprefix("NEG_"),
              "weight": round(ev.weight, 3), "direction": ev.direction} for ev in e.top(8)]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
@@ -154,7 +157,8 @@ def batch_tab(model) -> None:
                            "triage": r["triage"], "status": r["status"], "error": r["error"] or r["warning"]}
                           for r in results])
     st.dataframe(table, hide_index=True)
-    st.download_button("Download CSV", table.to_csv(index=False), "calfcheck.csv", "text/csv")
+    # the same CSV as `calfcheck classify -f csv`, cells that a spreadsheet would run as formulas neutralised
+    st.download_button("Download CSV", results_csv(results), "calfcheck.csv", "text/csv")
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ def test_app_shows_the_expected_condition(app, text, expected):
 
 def test_app_explanation_marks_words_and_negation(app):
     at = classify(app, "no swelling, my calf seized up at mile 20 and let go after I stretched it")
-    html = next(m.value for m in at.markdown if "cc-token" in m.value)
+    html = next(m.value for m in at.html if "cc-token" in m.value)
     assert 'class="cc-token cc-neg"' in html and ">swelling</span>" in html
     assert ">seized</span>" in html
 
@@ -53,9 +53,24 @@ def test_app_red_flag_banner_comes_first(app):
 def test_app_boxes_the_words_that_raised_a_red_flag(app):
     at = classify(app, "my calf is twice the size of the other one and throbs at night")
     assert "“twice the size”" in at.error[0].value
-    html = next(m.value for m in at.markdown if "cc-token" in m.value)
+    html = next(m.value for m in at.html if "cc-token" in m.value)
     boxed = [part.split(">", 1)[1].split("<", 1)[0] for part in html.split("<span")[1:] if "cc-flag" in part]
     assert set(boxed) == {"twice", "size"}   # the words of the quoted finding, and only those
+
+
+def test_app_user_text_is_only_ever_text(app):
+    """The highlighted text goes through st.html (no markdown pass): a blank line, a heading mark, a link
+    or a tag in the description stay visible text."""
+    text = "my calf cramped at mile 20\n\n# I AM NOT\n[](/) <b>bold</b> and it let go"
+    at = classify(app, text)
+    import html as html_lib
+    import re
+
+    shown = next(m.value for m in at.html if "cc-token" in m.value)
+    inner = re.sub(r"</?span[^>]*>", "", shown)
+    assert inner.split(">", 1)[1].rsplit("<", 1)[0] == html_lib.escape(text)  # all of it, as text
+    assert not any("I AM NOT" in m.value for m in at.markdown)  # nothing of the text reached markdown
+    assert not any("I AM NOT" in h.value for h in [*at.header, *at.subheader])
 
 
 def test_app_empty_input_gives_a_friendly_prompt(app):
@@ -77,3 +92,17 @@ def test_batch_upload_good_and_bad_files_each_get_a_row(model):
     assert [r["id"] for r in results] == ["good.txt", "bad.txt", "posts.csv:2"]
     assert results[0]["label"] == "muscle_cramp" and results[2]["label"] == "muscle_cramp"
     assert results[1]["status"] == "error" and "binary" in results[1]["error"]
+
+
+def test_batch_download_csv_neutralises_formulas_in_uploaded_names(model):
+    """The page's "Download CSV" is calfcheck's CSV: an uploaded file named like a formula is not run."""
+    import csv
+    import io
+
+    from classifier.batch.inputs import records_from_upload
+    from classifier.batch.output import results_csv
+    from classifier.batch.parallel import classify_records
+
+    records = list(records_from_upload('=HYPERLINK("http://x","y").txt', b"calf cramp at night"))
+    rows = list(csv.DictReader(io.StringIO(results_csv(list(classify_records(model, records))))))
+    assert rows[0]["id"] == "'=HYPERLINK(\"http://x\",\"y\").txt" and rows[0]["label"] == "muscle_cramp"

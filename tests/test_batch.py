@@ -106,23 +106,51 @@ def test_batch_ctrl_c_keeps_the_partial_file_and_resume_completes_it(model, tmp_
     assert [row["id"] for row in rows] == [f"{big}:{n}" for n in range(1, 30_001)]
 
 
+def interrupted_partial(model, out, inputs: list[str], k: int, fmt: str, **options) -> None:
+    """Leave ``out``'s partial and check file as a run stopped after ``k`` records leaves them (the CLI's
+    own output code, stopped by KeyboardInterrupt)."""
+    from itertools import islice
+
+    from classifier.batch.inputs import read_inputs
+    from classifier.batch.outfile import check_output, open_output
+    from classifier.batch.output import ResultWriter
+    from classifier.batch.parallel import classify_records
+    from classifier.cli.classify import run_fingerprint
+
+    plan = check_output(out, fmt)
+    with pytest.raises(KeyboardInterrupt):
+        with open_output(plan, run_fingerprint(fmt, model.version, **options)) as o:
+            records = o.skip_done(read_inputs(inputs, id_field=options.get("id_field")))
+            writer = ResultWriter(o.stream, fmt, record_sink=o.write)
+            for _, text in islice(classify_records(model, records, fmt=fmt), k):
+                writer.write(text)
+            raise KeyboardInterrupt
+
+
 def test_batch_resume_drops_a_line_cut_mid_write_and_appends_the_rest(model, tmp_path, posts):
     full = cli("classify", str(posts), "-f", "csv").stdout
-    lines = full.splitlines(keepends=True)
     out = tmp_path / "out.csv"
-    (tmp_path / "out.csv.partial").write_text("".join(lines[:501]) + lines[501][:20])  # header + 500 rows + a cut row
+    interrupted_partial(model, out, [str(posts)], 501, "csv")
+    partial = tmp_path / "out.csv.partial"
+    lines = partial.read_text().splitlines(keepends=True)
+    assert len(lines) == 502 and "".join(lines) == "".join(full.splitlines(keepends=True)[:502])
+    partial.write_text("".join(lines[:501]) + lines[501][:20])  # header + 500 rows + a row cut mid-write
     r = cli("classify", str(posts), "-f", "csv", "-o", str(out), "--resume")
     assert "500 already in" in r.stderr and r.returncode == 1
     assert out.read_text() == full
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]  # partial and check file gone
 
 
 def test_batch_resume_refuses_output_of_other_inputs(model, tmp_path, posts):
     out = tmp_path / "out.jsonl"
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"text": "calf cramp at night"}) + "\n")
+    interrupted_partial(model, out, [str(other)], 1, "jsonl")
     partial = tmp_path / "out.jsonl.partial"
-    partial.write_text(json.dumps({"id": "somewhere-else:1", "status": "ok"}) + "\n")
+    before = partial.read_bytes()
     r = cli("classify", str(posts), "-f", "jsonl", "-o", str(out), "--resume", check=False)
     assert r.returncode == 2 and "does not continue these inputs" in r.stderr
-    assert partial.read_text().count("\n") == 1 and not out.exists()
+    assert partial.read_bytes() == before and not out.exists()
     r = cli("classify", str(posts), "-f", "jsonl", "-o", str(out), check=False)  # neither --resume nor --force
     assert r.returncode == 2 and "--resume" in r.stderr and "--force" in r.stderr
 

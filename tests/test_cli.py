@@ -137,7 +137,8 @@ def test_cli_probabilities_print_short(run):
 def test_cli_info_shows_meta(run):
     r = run("info")
     meta = json.loads(r.stdout)
-    assert meta["labels"] == list(LABELS) and "evaluation" in meta
+    assert meta["labels"] == list(LABELS) and meta["fit_id"] and len(meta["behaviour_sha256"]) == 64
+    assert meta["model_version"] == f"{meta['fit_id']}+rules.{meta['behaviour_sha256'][:8]}"
 
 
 def test_cli_python_dash_m_and_help_say_not_a_diagnosis():

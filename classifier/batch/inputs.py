@@ -13,13 +13,17 @@ import sys
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
-__all__ = ["Record", "MAX_TEXT_BYTES", "read_inputs", "records_from_text_lines", "records_from_jsonl",
-           "records_from_csv", "records_from_upload", "decode_text", "estimate_count"]
+from classifier.batch.textio import Line, decode_bytes, read_lines, sniff_encoding, whole_chars
+
+__all__ = ["Record", "MAX_TEXT_BYTES", "MAX_LINE_BYTES", "read_inputs", "records_from_text_lines",
+           "records_from_jsonl", "records_from_csv", "records_from_upload", "decode_text", "estimate_count"]
 
 MAX_TEXT_BYTES = 100_000  # longer descriptions are truncated to this many bytes and flagged
+MAX_LINE_BYTES = 1_000_000  # a JSONL or CSV line: the text plus what JSON escaping or CSV quoting adds
 SNIFF_BYTES = 8192
+csv.field_size_limit(MAX_LINE_BYTES)
 
 
 @dataclass
@@ -34,48 +38,55 @@ class Record:
         return self.error is None
 
 
-def decode_text(data: bytes, rid: str) -> Record:
-    """A record from raw bytes: binary is refused, invalid UTF-8 is replaced and flagged, size capped."""
-    if b"\x00" in data[:SNIFF_BYTES]:
-        return Record(rid, error="binary file (contains NUL bytes): give a plain-text description")
-    warnings = []
+def text_record(text: str, rid: str, warnings: list[str] | tuple = ()) -> Record:
+    """A record for a decoded text: empty text is an error, text over ``MAX_TEXT_BYTES`` is cut and flagged."""
+    warnings = [w for w in warnings if w]
+    data = text.encode("utf-8", errors="surrogatepass")
     if len(data) > MAX_TEXT_BYTES:
-        data = data[:MAX_TEXT_BYTES]
+        text = data[:MAX_TEXT_BYTES].decode("utf-8", errors="ignore")
         warnings.append(f"text longer than {MAX_TEXT_BYTES} bytes: only the first {MAX_TEXT_BYTES} were classified")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if len(warnings) and exc.start >= len(data) - 3:  # a character cut by the truncation
-            text = data[: exc.start].decode("utf-8")
-        else:
-            text = data.decode("utf-8", errors="replace")
-            warnings.append(f"invalid UTF-8 at byte {exc.start}: undecodable bytes replaced with U+FFFD; "
-                            "save the file as UTF-8 for exact results")
-    text = text.lstrip("\ufeff")
     if not text.strip():
         return Record(rid, error="empty text: write where and how the calf hurts")
     return Record(rid, text=text, warning="; ".join(warnings) or None)
 
 
-def _text_record(text: str, rid: str) -> Record:
-    return decode_text(text.encode("utf-8", errors="surrogateescape"), rid)
+def decode_text(data: bytes, rid: str) -> Record:
+    """A record from a whole file's bytes: UTF-8 (BOM or not), or UTF-16/32 with a BOM; binary is refused,
+    invalid bytes are replaced and flagged, size capped."""
+    encoding = sniff_encoding(data[:4])
+    if encoding == "utf-8" and b"\x00" in data[:SNIFF_BYTES]:
+        return Record(rid, error="binary file (contains NUL bytes): give a plain-text description "
+                                 "(UTF-16 without a byte-order mark: save it as UTF-8)")
+    cut = None
+    if encoding.startswith("utf-8") and len(data) > MAX_TEXT_BYTES:
+        data = whole_chars(data[:MAX_TEXT_BYTES])  # a character cut in two is not an encoding error
+        cut = f"text longer than {MAX_TEXT_BYTES} bytes: only the first {MAX_TEXT_BYTES} were classified"
+    text, warning = decode_bytes(data, encoding=encoding)
+    return text_record(text, rid, [warning, cut])
 
 
-def records_from_text_lines(stream: IO[str], name: str) -> Iterator[Record]:
+def records_from_text_lines(lines: Iterable[Line], name: str) -> Iterator[Record]:
     """One description per line (blank lines are skipped)."""
-    for n, line in enumerate(stream, 1):
-        if line.strip():
-            yield _text_record(line.rstrip("\n"), f"{name}:{n}")
+    for line in lines:
+        if line.text.strip():
+            cut = (f"line longer than {MAX_TEXT_BYTES} bytes: only the first {MAX_TEXT_BYTES} were classified"
+                   if line.over_cap else None)
+            yield text_record(line.text, f"{name}:{line.number}", [line.warning, cut])
 
 
-def records_from_jsonl(stream: IO[str], name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
+def records_from_jsonl(lines: Iterable[Line], name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
     """One JSON object per line; the text in ``text_field``, the id in ``id_field`` (else ``name:line``)."""
-    for n, line in enumerate(stream, 1):
-        if not line.strip():
+    for line in lines:
+        n = line.number
+        if not line.text.strip():
             continue
         rid = f"{name}:{n}"
+        if line.over_cap:
+            yield Record(rid, error=f"line {n} is over {MAX_LINE_BYTES} bytes: not read (a description is "
+                                    f"classified up to {MAX_TEXT_BYTES} bytes; shorten or split it)")
+            continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line.text)
         except json.JSONDecodeError as exc:
             yield Record(rid, error=f"invalid JSON on line {n}: {exc.msg} (column {exc.colno})")
             continue
@@ -86,41 +97,63 @@ def records_from_jsonl(stream: IO[str], name: str, text_field: str, id_field: st
             rid = str(obj[id_field])
         text = obj.get(text_field)
         if not isinstance(text, str):
-            found = ", ".join(sorted(obj)) or "none"
+            found = ", ".join(repr(k) for k in sorted(obj)[:20]) or "none"
             yield Record(rid, error=f"no text field {text_field!r} (fields found: {found}); set --text-field")
             continue
-        yield _text_record(text, rid)
+        yield text_record(text, rid, [line.warning])
 
 
-def records_from_csv(stream: IO[str], name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
-    """A CSV with a header row; the text in column ``text_field``."""
-    reader = csv.DictReader(stream)
-    if reader.fieldnames is None or text_field not in reader.fieldnames:
-        cols = ", ".join(reader.fieldnames or []) or "none"
+def records_from_csv(lines: Iterable[Line], name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
+    """A CSV with a header row; the text in column ``text_field``. A row that cannot be parsed is one
+    error record; the rows after it are still read."""
+    notes: list[str] = []  # warnings of the lines read since the last row
+
+    def feed() -> Iterator[str]:
+        for line in lines:
+            if line.warning:
+                notes.append(line.warning)
+            if line.over_cap:
+                notes.append(f"line {line.number} over {MAX_LINE_BYTES} bytes: cut")
+            yield line.text + "\n"
+
+    reader = csv.reader(feed())
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        yield Record(name, error=f"cannot read the CSV header: {exc}")
+        return
+    if header is None or text_field not in header:
+        cols = ", ".join(repr(c) for c in (header or [])[:20]) or "none"
         yield Record(name, error=f"CSV has no column {text_field!r} (columns: {cols}); set --text-field")
         return
-    for n, row in enumerate(reader, 2):
-        rid = str(row.get(id_field)) if id_field and row.get(id_field) else f"{name}:{n}"
-        text = row.get(text_field)
-        if text is None:
+    t_col = header.index(text_field)
+    i_col = header.index(id_field) if id_field in header else None
+    n = 1
+    while True:
+        notes.clear()
+        n += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Record(f"{name}:{n}", error=f"row {n} is not valid CSV: {exc}")
+            continue
+        rid = row[i_col] if i_col is not None and i_col < len(row) and row[i_col] else f"{name}:{n}"
+        if t_col >= len(row):
             yield Record(rid, error=f"row {n} has no value in column {text_field!r}")
             continue
-        yield _text_record(text, rid)
+        yield text_record(row[t_col], rid, list(notes))
 
 
 def records_from_upload(name: str, data: bytes, text_field: str = "text") -> Iterator[Record]:
     """Records of one uploaded file: CSV/JSONL by extension, otherwise one text description."""
     lower = name.lower()
     if lower.endswith((".csv", ".jsonl", ".ndjson")):
-        stream = io.StringIO(data.decode("utf-8", errors="replace"))
         reader = records_from_csv if lower.endswith(".csv") else records_from_jsonl
-        yield from reader(stream, name, text_field, None)
+        yield from reader(read_lines(io.BytesIO(data), MAX_LINE_BYTES), name, text_field, None)
     else:
         yield decode_text(data, name)
-
-
-def _open_text(path: Path) -> IO[str]:
-    return open(path, encoding="utf-8", errors="replace", newline="")
 
 
 def _file_format(path: Path, input_format: str) -> str:
@@ -145,9 +178,8 @@ def _file_records(path: Path, fmt: str, text_field: str, id_field: str | None) -
                 data = f.read(MAX_TEXT_BYTES + 1)
             yield decode_text(data, name)
             return
-        with _open_text(path) as f:
-            reader = records_from_jsonl if fmt == "jsonl" else records_from_csv
-            yield from reader(f, name, text_field, id_field)
+        with open(path, "rb") as f:
+            yield from _stream_records(f, fmt, name, text_field, id_field)
     except FileNotFoundError:
         yield Record(name, error="file not found: check the path")
     except IsADirectoryError:
@@ -158,15 +190,24 @@ def _file_records(path: Path, fmt: str, text_field: str, id_field: str | None) -
         yield Record(name, error=f"cannot read file: {exc.strerror or exc}")
 
 
-def _sniff_lines(stream: IO[str]) -> tuple[str, Iterator[str]]:
-    """("jsonl" if the first non-blank line is a JSON object, else "text"), and all the lines."""
-    head = []
-    for line in stream:
-        head.append(line)
-        if line.strip():
-            break
-    fmt = "jsonl" if head and head[-1].lstrip().startswith("{") else "text"
-    return fmt, chain(head, stream)
+def _stream_records(raw: BinaryIO, fmt: str, name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
+    """Records of a byte stream in ``fmt`` (``auto``: JSONL if the first non-blank line is an object, else text)."""
+    cap = MAX_TEXT_BYTES if fmt == "text" else MAX_LINE_BYTES
+    lines = read_lines(raw, MAX_LINE_BYTES if fmt == "auto" else cap)
+    if fmt == "auto":
+        head = []
+        for line in lines:
+            head.append(line)
+            if line.text.strip():
+                break
+        fmt = "jsonl" if head and head[-1].text.lstrip().startswith("{") else "text"
+        lines = chain(head, lines)
+    if fmt == "jsonl":
+        yield from records_from_jsonl(lines, name, text_field, id_field)
+    elif fmt == "csv":
+        yield from records_from_csv(lines, name, text_field, id_field)
+    else:
+        yield from records_from_text_lines(lines, name)
 
 
 def estimate_count(inputs: Iterable[str], *, input_format: str = "auto", glob: str = "*",
@@ -196,23 +237,14 @@ def estimate_count(inputs: Iterable[str], *, input_format: str = "auto", glob: s
 
 
 def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", text_field: str = "text",
-                id_field: str | None = None, glob: str = "*", stdin: IO[str] | None = None,
+                id_field: str | None = None, glob: str = "*", stdin: BinaryIO | None = None,
                 texts: Iterable[str] = ()) -> Iterator[Record]:
     """Records for every input, in order: ``texts`` first, then each path, folder or ``-`` (stdin)."""
     for n, text in enumerate(texts, 1):
-        yield _text_record(text, f"text:{n}")
+        yield text_record(text, f"text:{n}")
     for item in inputs:
         if item == "-":
-            stream = stdin or io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
-            fmt = input_format
-            if fmt == "auto":
-                fmt, stream = _sniff_lines(stream)
-            if fmt == "jsonl":
-                yield from records_from_jsonl(stream, "stdin", text_field, id_field)
-            elif fmt == "csv":
-                yield from records_from_csv(stream, "stdin", text_field, id_field)
-            else:
-                yield from records_from_text_lines(stream, "stdin")
+            yield from _stream_records(stdin or sys.stdin.buffer, input_format, "stdin", text_field, id_field)
             continue
         path = Path(item)
         if path.is_dir():

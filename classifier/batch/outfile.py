@@ -1,96 +1,379 @@
-"""The ``-o FILE`` of a batch run: written as ``FILE.partial`` and renamed to ``FILE`` when complete.
+"""The ``-o FILE`` of a batch run: checked before anything is read, written as ``FILE.partial``, renamed
+to ``FILE`` when complete, and resumed only when the partial provably continues the same run.
 
-A crash or Ctrl+C never leaves a half file under the final name: what was done stays in
-``FILE.partial``, and a run with ``resume=True`` reads the records already there (dropping a
-line cut off mid-write), appends the rest, and renames the file when it is complete.
+- ``check_output`` (before the model loads) accepts a regular file, a symlink to one (the target
+  is written) or a new name in a writable directory; a FIFO, device, directory, dangling link or
+  missing directory is refused, naming ``FILE``.
+- The partial is created with ``O_CREAT | O_EXCL | O_NOFOLLOW``: never through a link, never over
+  a file another run is writing. ``--force`` unlinks the old names first (unlinking never follows).
+- Beside it, ``FILE.partial.check`` holds what the partial was made from: the format, the model
+  version and the options that change records (first line), then one hash per record of its input
+  (id, text, error). ``--resume`` continues only when all of it matches, and says what differs
+  otherwise. Nothing is changed until the check has passed: a refusal leaves both files as they were.
+- A crash or a stop never leaves a half file under the final name; a line cut off mid-write is
+  dropped when the run is resumed.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
-import shutil
+import stat
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator
 
-__all__ = ["OutputError", "Output", "open_output", "partial_path", "RESUMABLE_FORMATS"]
+from classifier.batch.inputs import Record
+from classifier.batch.output import CSV_FIELDS, terminal_safe
+
+__all__ = ["OutputError", "OutputPlan", "Output", "check_output", "open_output", "partial_path", "check_file_path",
+           "record_hash", "RESUMABLE_FORMATS"]
 
 RESUMABLE_FORMATS = ("jsonl", "csv")
+CHECK_VERSION = 1
 
 
 class OutputError(ValueError):
-    """The output file cannot be used as asked (it exists, or cannot be resumed); the message says why."""
-
-
-@dataclass
-class Output:
-    stream: IO[str]
-    done_ids: list[str] = field(default_factory=list)  # records already in the file (resume)
-    done_failed: int = 0  # how many of those are errors
-    path: Path | None = None
-    partial: Path | None = None
-
-    @property
-    def resumed(self) -> bool:
-        return bool(self.done_ids)
+    """The output file cannot be used as asked; the message says why and what to do."""
 
 
 def partial_path(path: Path) -> Path:
     return path.with_name(path.name + ".partial")
 
 
-@contextmanager
-def open_output(path: Path, fmt: str, *, force: bool = False, resume: bool = False) -> Iterator[Output]:
-    """Open ``path`` for writing through ``path.partial``; see the module docstring."""
-    partial = partial_path(path)
-    copied = False
-    if resume:
-        if fmt not in RESUMABLE_FORMATS:
-            raise OutputError(f"--resume works with --format {' or '.join(RESUMABLE_FORMATS)}, not {fmt}.")
-        if not partial.exists() and path.exists():  # a finished file: continue from a copy of it
-            shutil.copyfile(path, partial)
-            copied = True
-        done = _done_records(partial, fmt) if partial.exists() else []
-    else:
-        for existing in (path, partial):
-            if existing.exists() and not force:
-                hint = " or --resume to continue it" if existing == partial else ""
-                raise OutputError(f"{existing} exists; use --force to overwrite it{hint}.")
-        done = []
-    size = partial.stat().st_size if done else 0
+def check_file_path(path: Path) -> Path:
+    return path.with_name(path.name + ".partial.check")
+
+
+def record_hash(record: Record) -> str:
+    """What a result was made from: the record's id, text and error (16 hex digits)."""
+    data = "\0".join((record.id, record.text or "", record.error or "")).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def _say(path: Path) -> str:
+    return terminal_safe(str(path))
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _lstat(path: Path) -> os.stat_result | None:
     try:
-        with open(partial, "a" if done else "w", encoding="utf-8", newline="") as f:
-            yield Output(f, [i for i, _ in done], sum(status != "ok" for _, status in done), path, partial)
-    except BaseException:
-        if copied and partial.stat().st_size == size:  # nothing added to the copy: leave only the original
-            partial.unlink()
-        raise
-    os.replace(partial, path)
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
 
 
-def _done_records(partial: Path, fmt: str) -> list[tuple[str, str]]:
-    """(id, status) of the complete records in ``partial``; a last line cut off mid-write is removed."""
-    data = partial.read_bytes()
-    complete = data[: data.rfind(b"\n") + 1]
-    if len(complete) != len(data):
-        with open(partial, "r+b") as f:
-            f.truncate(len(complete))
-    text = complete.decode("utf-8", errors="replace")
+@dataclass(frozen=True)
+class OutputPlan:
+    """Where a run writes, decided before anything is read."""
+
+    path: Path  # the regular file to write (a symlink resolved to its target)
+    fmt: str
+    force: bool
+    resume: bool
+
+    @property
+    def partial(self) -> Path:
+        return partial_path(self.path)
+
+    @property
+    def check(self) -> Path:
+        return check_file_path(self.path)
+
+    @property
+    def resumable(self) -> bool:
+        return self.fmt in RESUMABLE_FORMATS
+
+
+def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = False) -> OutputPlan:
+    """Check ``-o path`` before the run starts; raise ``OutputError`` naming ``path`` if it cannot be used."""
+    given = Path(path)
+    if resume and fmt not in RESUMABLE_FORMATS:
+        raise OutputError(f"--resume works with --format {' or '.join(RESUMABLE_FORMATS)}, not {fmt}.")
+    path, st = given, _lstat(given)
+    if st is not None and stat.S_ISLNK(st.st_mode):
+        target = Path(os.path.realpath(given))
+        tst = _lstat(target)
+        if tst is None or not stat.S_ISREG(tst.st_mode):
+            what = "nothing (a dangling link)" if tst is None else _kind(tst.st_mode)
+            raise OutputError(f"-o {_say(given)} is a symbolic link to {what}: give a regular file or a new name.")
+        path, st = target, tst
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"-o {_say(given)} is {_kind(st.st_mode)}: -o writes a regular file. To write to a pipe "
+                          "or the terminal, leave out -o (results go to stdout).")
+    parent = path.parent
+    if not parent.is_dir():
+        raise OutputError(f"Cannot write -o {_say(given)}: the directory {_say(parent)} does not exist.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"Cannot write -o {_say(given)}: the directory {_say(parent)} is not writable.")
+    plan = OutputPlan(path, fmt, force, resume)
+    for name in (plan.partial, plan.check):
+        nst = _lstat(name)
+        if nst is None or force:
+            continue
+        if resume and name == plan.partial and not stat.S_ISREG(nst.st_mode):
+            raise OutputError(f"{_say(name)} is {_kind(nst.st_mode)}, not a partial file calfcheck wrote; "
+                              "remove it, or use --force to start over.")
+        if not resume and name == plan.partial:
+            raise OutputError(f"{_say(name)} exists (an interrupted run): use --resume to continue it, or --force "
+                              "to start over.")
+    if resume and _lstat(plan.partial) is None and st is not None:
+        raise OutputError(f"{_say(given)} is complete: there is nothing to resume. Use --force to classify again.")
+    if not resume and st is not None and not force:
+        raise OutputError(f"{_say(given)} exists; use --force to overwrite it.")
+    return plan
+
+
+@dataclass
+class _Done:
+    """What a checked partial holds: its records' ids, input hashes and statuses, and where they end."""
+
+    ids: list[str] = field(default_factory=list)
+    failed: int = 0
+    hashes: list[str] = field(default_factory=list)
+    partial_bytes: int = 0  # the partial is cut here (after the last record kept)
+    check_bytes: int = 0  # the check file is cut here
+
+
+class Output:
+    """The stream results are written to, with what a resumed run already has."""
+
+    def __init__(self, stream: IO[str], plan: OutputPlan | None = None, fingerprint: dict | None = None,
+                 done: _Done | None = None):
+        self.stream = stream
+        self.plan = plan
+        self.fingerprint = fingerprint or {}
+        self._done = done or _Done()
+        self._check: IO[str] | None = None
+        self._pending: deque[str] = deque()  # input hashes of records read but not yet written
+
+    @property
+    def done_ids(self) -> list[str]:
+        return self._done.ids
+
+    @property
+    def done_failed(self) -> int:
+        return self._done.failed
+
+    @property
+    def resumed(self) -> bool:
+        return bool(self._done.ids)
+
+    @property
+    def path(self) -> Path | None:
+        return self.plan.path if self.plan else None
+
+    @property
+    def partial(self) -> Path | None:
+        return self.plan.partial if self.plan else None
+
+    def skip_done(self, records: Iterable[Record]) -> Iterator[Record]:
+        """Check that the first records of ``records`` are the inputs of the records already in the partial,
+        then (and only then) cut the partial after them; return the remaining records."""
+        records = iter(records)
+        done = self._done
+        for n, (rid, expected) in enumerate(zip(done.ids, done.hashes), 1):
+            record = next(records, None)
+            if record is None:
+                raise OutputError(f"{_say(self.plan.partial)} has {len(done.ids)} records, but these inputs have only "
+                                  f"{n - 1}: it does not continue them. Use --force to start over.")
+            if record_hash(record) != expected:
+                here = "the same id with another text" if record.id == rid else f"here it is {record.id!r}"
+                raise OutputError(terminal_safe(
+                    f"{self.plan.partial} does not continue these inputs: its record {n} ({rid!r}) was made from "
+                    f"another input ({here}). Use --force to start over."))
+        if self.plan is not None:
+            self._open_files()
+        return self._tracked(records) if self._check is not None else records
+
+    def _tracked(self, records: Iterator[Record]) -> Iterator[Record]:
+        for record in records:
+            self._pending.append(record_hash(record))
+            yield record
+
+    def write(self, text: str) -> None:
+        if self._check is not None:
+            self._check.write(self._pending.popleft() + "\n")
+        self.stream.write(text)
+
+    def _open_files(self) -> None:
+        plan = self.plan
+        if self.resumed:
+            _truncate(plan.partial, self._done.partial_bytes)
+            _truncate(plan.check, self._done.check_bytes)
+            self.stream = _open_nofollow(plan.partial, os.O_APPEND)
+            self._check = _open_nofollow(plan.check, os.O_APPEND)
+            return
+        for name in (plan.partial, plan.check):
+            try:
+                os.unlink(name)  # only reached with --force, or when the names were free: never follows a link
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise OutputError(f"Cannot remove {_say(name)}: {exc.strerror}. Remove it yourself.") from None
+        self.stream = _open_nofollow(plan.partial, os.O_CREAT | os.O_EXCL)
+        if plan.resumable:
+            self._check = _open_nofollow(plan.check, os.O_CREAT | os.O_EXCL)
+            self._check.write(json.dumps({"calfcheck_check": CHECK_VERSION, **self.fingerprint}, sort_keys=True) + "\n")
+
+    def close(self) -> None:
+        for f in (self._check, self.stream if self.plan else None):
+            if f is not None and not f.closed:
+                f.close()
+
+    def finish(self) -> None:
+        """Close and move the complete partial to its final name."""
+        self.close()
+        if self.plan is not None:
+            os.replace(self.plan.partial, self.plan.path)
+            try:
+                os.unlink(self.plan.check)
+            except FileNotFoundError:
+                pass
+
+
+def _open_nofollow(path: Path, flags: int) -> IO[str]:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | flags, 0o666)
+    except FileExistsError:
+        raise OutputError(f"{_say(path)} appeared while starting (another run?); use --force to start over.") from None
+    except OSError as exc:
+        raise OutputError(f"Cannot write {_say(path)}: {exc.strerror}.") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputError(f"{_say(path)} is not a regular file; remove it, or use --force to start over.")
+    return open(fd, "w", encoding="utf-8", newline="")
+
+
+def _truncate(path: Path, size: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+    try:
+        os.ftruncate(fd, size)
+    finally:
+        os.close(fd)
+
+
+def _read_nofollow(path: Path) -> bytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise OutputError(f"{_say(path)} is missing: this partial cannot be checked (it was not made by this "
+                          "calfcheck). Use --force to start over.") from None
+    except OSError as exc:
+        raise OutputError(f"Cannot read {_say(path)}: {exc.strerror}. Use --force to start over.") from None
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OutputError(f"{_say(path)} is not a regular file; remove it, or use --force to start over.")
+        return f.read()
+
+
+def read_done(plan: OutputPlan, fingerprint: dict) -> _Done:
+    """Check a partial and its check file against this run, changing nothing; what they hold."""
+    partial, check = plan.partial, plan.check
+    how = "Use --force to start over."
+    lines = _read_nofollow(check).split(b"\n")
+    try:
+        header = json.loads(lines[0])
+        assert header.pop("calfcheck_check") == CHECK_VERSION
+    except (ValueError, AssertionError, KeyError, AttributeError, TypeError):
+        raise OutputError(f"{_say(check)} is not a calfcheck check file. {how}") from None
+    differ = [f"{k}: {header.get(k)!r} there, {v!r} now" for k, v in sorted(_flat(fingerprint).items())
+              if _flat(header).get(k) != v]
+    if differ:
+        raise OutputError(terminal_safe(f"{partial} was made by another run: " + "; ".join(differ)
+                                        + f". Run it again with the same model and options, or {how[0].lower()}{how[1:]}"))
+    hashes, check_bytes = [], len(lines[0]) + 1
+    for line in lines[1:-1]:  # the last piece has no newline: cut off mid-write (or empty)
+        if len(line) != 16:
+            break
+        hashes.append(line.decode("ascii", "replace"))
+        check_bytes += 17
+    ids, statuses, ends = _records(_read_nofollow(partial), plan.fmt, partial, fingerprint)
+    n = min(len(ids), len(hashes))
+    # with n == 0 nothing is kept: the run starts the files afresh
+    return _Done(ids[:n], sum(s != "ok" for s in statuses[:n]), hashes[:n], ends[n - 1] if n else 0,
+                 len(lines[0]) + 1 + 17 * n)
+
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[prefix + k] = v
+    return out
+
+
+def _records(data: bytes, fmt: str, partial: Path, fingerprint: dict) -> tuple[list[str], list[str], list[int]]:
+    """Ids, statuses and end offsets of the complete records in a partial; refuses one calfcheck did not write."""
+    ids, statuses, ends = [], [], []
+    bad = f"{_say(partial)} is not a calfcheck {fmt.upper()} partial"
     if fmt == "jsonl":
-        done = []
-        for n, line in enumerate(text.splitlines(), 1):
+        pos = 0
+        for n, line in enumerate(data.split(b"\n")[:-1], 1):
+            pos += len(line) + 1
             try:
                 record = json.loads(line)
-                done.append((str(record["id"]), record["status"]))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise OutputError(f"{partial} line {n} is not a calfcheck JSONL record ({exc}); "
-                                  "use --force to start over.") from None
-        return done
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if rows and rows[0][:2] != ["id", "status"]:
-        raise OutputError(f"{partial} is not a calfcheck CSV (no id, status columns); use --force to start over.")
-    return [(row[0], row[1]) for row in rows[1:] if len(row) >= 2]
+                rid, status = record["id"], record["status"]
+            except (ValueError, KeyError, TypeError):
+                raise OutputError(f"{bad} (line {n} is not a result record). Use --force to start over.") from None
+            ids.append(str(rid))
+            statuses.append(status)
+            ends.append(pos)
+        return ids, statuses, ends
+    offsets = []
+
+    def lines() -> Iterator[str]:
+        pos = 0
+        for raw in io.BytesIO(data):
+            if not raw.endswith(b"\n"):
+                return  # cut off mid-write
+            pos += len(raw)
+            offsets.append(pos)
+            yield raw.decode("utf-8", "replace")
+
+    reader = csv.reader(lines())
+    try:
+        header = next(reader, None)
+        if header is not None and header != CSV_FIELDS:
+            raise OutputError(f"{bad} (its header is not calfcheck's). Use --force to start over.")
+        for row in reader:
+            if len(row) != len(CSV_FIELDS):
+                raise OutputError(f"{bad} (row {len(ids) + 2} has {len(row)} columns, not {len(CSV_FIELDS)}). "
+                                  "Use --force to start over.")
+            ids.append(row[0])
+            statuses.append(row[1])
+            ends.append(offsets[-1])
+    except csv.Error as exc:
+        raise OutputError(f"{bad} ({exc}). Use --force to start over.") from None
+    if header is None:
+        return [], [], []
+    return ids, statuses, ends
+
+
+@contextmanager
+def open_output(plan: OutputPlan, fingerprint: dict) -> Iterator[Output]:
+    """The run's output for ``plan``: checked (resume) now; files opened by ``Output.skip_done``;
+    renamed to the final name when the block ends normally, kept for ``--resume`` otherwise."""
+    done = read_done(plan, fingerprint) if plan.resume and _lstat(plan.partial) is not None else None
+    out = Output(io.StringIO(), plan, fingerprint, done)
+    try:
+        yield out
+    except BaseException:
+        out.close()
+        raise
+    out.finish()

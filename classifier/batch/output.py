@@ -1,27 +1,52 @@
-"""Writing results as JSONL, CSV, a JSON array or a readable table, streamed record by record."""
+"""Writing results as JSONL, CSV, a JSON array or a readable table, streamed record by record.
+
+Safe rendering: in the table (what a terminal shows) control characters in anything that came from
+the input (ids, file names, JSON keys in errors, quoted words) are shown escaped (``\\x1b``), so an id
+cannot clear the screen or fake a line. In CSV, a cell that starts with ``=``, ``+``, ``-``, ``@``, tab
+or carriage return gets a leading ``'`` (OWASP's rule against spreadsheet formulas) unless
+``csv_raw`` is set.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from typing import IO, Iterator
 
 from classifier.facts import LABELS
 
-__all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter"]
+__all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "csv_safe", "results_csv"]
 
 FORMATS = ("jsonl", "csv", "table", "json")
 CSV_FIELDS = ["id", "status", "label", "confidence", "triage", "red_flags", "reason",
               *[f"p_{lab}" for lab in LABELS], "model_version", "error", "warning"]
 
 
-def _csv_row(r: dict) -> dict:
+# C0 and C1 control characters, DEL, and the Unicode controls that reorder or hide text
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\u202e``): safe to print."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def csv_safe(value):
+    """A CSV cell a spreadsheet will not run as a formula: text starting with = + - @ tab CR gets a ``'``."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_row(r: dict, raw: bool = False) -> dict:
     row = {k: r.get(k) for k in CSV_FIELDS if not k.startswith("p_")}
     row["red_flags"] = ";".join(f["id"] for f in r["red_flags"]) if r.get("red_flags") else ""
     for lab in LABELS:
         row[f"p_{lab}"] = r["scores"][lab] if r.get("scores") else ""
-    return row
+    return row if raw else {k: csv_safe(v) for k, v in row.items()}
 
 
 def _table_lines(r: dict) -> Iterator[str]:
@@ -44,7 +69,7 @@ def _table_lines(r: dict) -> Iterator[str]:
         yield f"  warning: {r['warning']}"
 
 
-def render(r: dict, fmt: str) -> str:
+def render(r: dict, fmt: str, csv_raw: bool = False) -> str:
     """One result as text in ``fmt`` (a JSONL line, a CSV row, table lines or a JSON object).
 
     Rendering is separate from writing so worker processes can do it and send only text back.
@@ -53,19 +78,21 @@ def render(r: dict, fmt: str) -> str:
         return json.dumps(r, ensure_ascii=False) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
-        csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n").writerow(_csv_row(r))
+        csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n").writerow(_csv_row(r, csv_raw))
         return buf.getvalue()
     if fmt == "json":
         return json.dumps(r, ensure_ascii=False, indent=2)
-    return "\n".join(_table_lines(r)) + "\n"
+    return "\n".join(terminal_safe(line) for line in _table_lines(r)) + "\n"
 
 
 class ResultWriter:
     """Writes rendered results to ``out`` as they come: the CSV header, the JSON array's brackets
-    and commas are added here, so every format streams. ``header=False`` when appending."""
+    and commas are added here, so every format streams. ``header=False`` when appending; records go
+    through ``record_sink`` when given (``Output.write``, which also records each input's hash)."""
 
-    def __init__(self, out: IO[str], fmt: str, *, header: bool = True):
+    def __init__(self, out: IO[str], fmt: str, *, header: bool = True, record_sink=None):
         self.out, self.fmt, self.count = out, fmt, 0
+        self.sink = record_sink or out.write
         if header and fmt == "csv":
             out.write(",".join(CSV_FIELDS) + "\n")
         if fmt == "json":
@@ -74,9 +101,19 @@ class ResultWriter:
     def write(self, text: str) -> None:
         if self.fmt == "json":
             text = ("," if self.count else "") + "\n" + text
-        self.out.write(text)
+        self.sink(text)
         self.count += 1
 
     def close(self) -> None:
         if self.fmt == "json":
             self.out.write("\n]\n" if self.count else "]\n")
+
+
+def results_csv(results: list[dict], csv_raw: bool = False) -> str:
+    """Result dicts as one CSV text (header and rows), as ``calfcheck classify -f csv`` writes them."""
+    buf = io.StringIO()
+    writer = ResultWriter(buf, "csv")
+    for r in results:
+        writer.write(render(r, "csv", csv_raw))
+    writer.close()
+    return buf.getvalue()

@@ -64,36 +64,39 @@ def _loaded(model: Model | ModelRef) -> Model:
     return model.load() if isinstance(model, ModelRef) else model
 
 
-def run_chunk(model: Model | ModelRef, chunk: list[Record], explain: bool = False, fmt: str | None = None) -> list:
+def run_chunk(model: Model | ModelRef, chunk: list[Record], explain: bool = False, fmt: str | None = None,
+              csv_raw: bool = False) -> list:
     """Results of one chunk: dicts, or ``(outcome, rendered text)`` pairs when ``fmt`` is given."""
     results = classify_chunk(_loaded(model), chunk, explain)
     if fmt is None:
         return results
-    return [(r["label"] if r["status"] == "ok" else "error", render(r, fmt)) for r in results]
+    return [(r["label"] if r["status"] == "ok" else "error", render(r, fmt, csv_raw)) for r in results]
 
 
 def classify_records(model: Model | ModelRef, records: Iterable[Record], *, chunk_size: int = CHUNK_SIZE,
                      explain: bool = False, jobs: int = 1, dask: str | None = None,
-                     fmt: str | None = None) -> Iterator:
+                     fmt: str | None = None, csv_raw: bool = False) -> Iterator:
     """One result per record, in order; bad records become error results and the rest are classified.
 
     Results are dicts (the JSONL contract), or ``(outcome, text)`` pairs rendered in ``fmt``.
     """
-    for results in map_chunks(model, chunked(records, chunk_size), explain=explain, jobs=jobs, dask=dask, fmt=fmt):
+    for results in map_chunks(model, chunked(records, chunk_size), explain=explain, jobs=jobs, dask=dask, fmt=fmt,
+                              csv_raw=csv_raw):
         yield from results
 
 
 def map_chunks(model: Model | ModelRef, chunks: Iterable[list[Record]], *, explain: bool = False, jobs: int = 1,
-               dask: str | None = None, fmt: str | None = None) -> Iterator[list]:
+               dask: str | None = None, fmt: str | None = None, csv_raw: bool = False) -> Iterator[list]:
     """``run_chunk`` of each chunk, in order: here (``jobs=1``), in ``jobs`` processes, or on ``dask``."""
+    args = (explain, fmt, csv_raw)
     if dask:
-        return _on_dask(model, chunks, explain, fmt, dask)
+        return _on_dask(model, chunks, args, dask)
     if jobs != 1:
-        return _on_processes(model, chunks, explain, fmt, jobs)
-    return (run_chunk(model, chunk, explain, fmt) for chunk in chunks)
+        return _on_processes(model, chunks, args, jobs)
+    return (run_chunk(model, chunk, *args) for chunk in chunks)
 
 
-def _on_processes(model: Model | ModelRef, chunks, explain: bool, fmt: str | None, jobs: int) -> Iterator[list]:
+def _on_processes(model: Model | ModelRef, chunks, args: tuple, jobs: int) -> Iterator[list]:
     """Chunks shared between this process and ``jobs - 1`` loky worker processes, results in order.
 
     Each worker keeps two chunks queued; any other chunk is classified here. So this process
@@ -127,17 +130,17 @@ def _on_processes(model: Model | ModelRef, chunks, explain: bool, fmt: str | Non
     try:
         for chunk in chunks:
             if sum(isinstance(item, Future) and not item.done() for item in queue) < 2 * workers:
-                queue.append(executor.submit(run_chunk, ref, chunk, explain, fmt))
+                queue.append(executor.submit(run_chunk, ref, chunk, *args))
             else:
                 local = local or ref.load()
-                queue.append(run_chunk(local, chunk, explain, fmt))
+                queue.append(run_chunk(local, chunk, *args))
             yield from ready()
         yield from ready(everything=True)
     finally:  # all results are in (or the run was stopped): do not wait for workers to wind down
         executor.shutdown(wait=False, kill_workers=True)
 
 
-def _on_dask(model: Model | ModelRef, chunks, explain: bool, fmt: str | None, address: str) -> Iterator[list]:
+def _on_dask(model: Model | ModelRef, chunks, args: tuple, address: str) -> Iterator[list]:
     try:
         from distributed import Client
     except ImportError as exc:
@@ -147,7 +150,7 @@ def _on_dask(model: Model | ModelRef, chunks, explain: bool, fmt: str | None, ad
         window = 2 * max(1, sum(client.nthreads().values()))
         pending: deque = deque()
         for chunk in chunks:
-            pending.append(client.submit(run_chunk, remote_model, chunk, explain, fmt, pure=False))
+            pending.append(client.submit(run_chunk, remote_model, chunk, *args, pure=False))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import signal
 import sys
 import time
 from collections import Counter
@@ -10,11 +11,45 @@ from typing import Iterator
 
 import click
 
-from classifier.storage import load_model, locate_model
-from classifier.batch.inputs import Record, estimate_count, read_inputs
-from classifier.batch.outfile import Output, OutputError, open_output, partial_path
-from classifier.batch.output import FORMATS, ResultWriter
+from classifier.batch.inputs import estimate_count, read_inputs
+from classifier.batch.outfile import Output, OutputError, check_output, open_output
+from classifier.batch.output import FORMATS, ResultWriter, terminal_safe
 from classifier.batch.parallel import DaskUnavailableError, ModelRef, classify_records
+from classifier.storage import load_model, locate_model
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # what timeout, systemd, docker stop and a closed terminal send
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as Ctrl+C does (workers shut down, partial kept), then exit 128 + signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    previous = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def run_fingerprint(fmt: str, model_version: str, *, explain: bool = False, csv_raw: bool = False,
+                    input_format: str = "auto", text_field: str = "text", id_field: str | None = None,
+                    glob: str = "*") -> dict:
+    """What a resumed run must share with the run that wrote the partial: format, model version and every
+    option that changes the records (the inputs themselves are checked record by record)."""
+    return {"format": fmt, "model_version": model_version,
+            "options": {"explain": explain, "csv_raw": csv_raw, "input_format": input_format,
+                        "text_field": text_field, "id_field": id_field, "glob": glob}}
+
 
 def model_location(model_path: Path | None) -> Path:
     """The model directory to use: ``model_path``, or the default model, built here if it is missing."""
@@ -23,32 +58,6 @@ def model_location(model_path: Path | None) -> Path:
     from classifier.training.train import ensure_default_model
 
     return ensure_default_model()
-
-
-@contextmanager
-def _output(path: Path | None, fmt: str, force: bool, resume: bool):
-    """stdout, or ``path`` written through ``path.partial`` (see ``classifier.outfile``)."""
-    if path is None:
-        if resume:
-            raise click.UsageError("--resume needs -o FILE: the results so far are read from that file.")
-        yield Output(sys.stdout)
-        return
-    try:
-        with open_output(path, fmt, force=force, resume=resume) as out:
-            yield out
-    except OutputError as exc:
-        raise click.UsageError(str(exc)) from exc
-
-
-def _skip_done(records: Iterator[Record], out: Output) -> Iterator[Record]:
-    """The records after those already in the output, checking that they are the same inputs."""
-    for n, expected in enumerate(out.done_ids, 1):
-        record = next(records, None)
-        if record is None or record.id != expected:
-            here = f"here it is {record.id!r}" if record else f"these inputs have only {n - 1}"
-            raise click.UsageError(f"{out.partial} does not continue these inputs: its record {n} is {expected!r}, "
-                                   f"{here}. Use --force to start over.")
-    return records
 
 
 def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
@@ -69,12 +78,16 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
 @click.option("--id-field", default=None, help="JSONL key / CSV column with the record id.")
 @click.option("--glob", default="*", show_default=True, help="Which files to take from folders.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write results here instead of stdout (atomically).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write results to this regular file (through FILE.partial, renamed when complete) "
+                   "instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite --output (and a leftover FILE.partial) if it exists.")
 @click.option("--resume", is_flag=True,
-              help="Continue an interrupted run: keep the records already in -o FILE (or FILE.partial), "
-                   "classify the rest.")
+              help="Continue an interrupted run from FILE.partial: only when it was made from the same inputs, "
+                   "model and options (checked record by record).")
+@click.option("--csv-raw", is_flag=True,
+              help="In CSV, write cells as they are: no leading ' before cells starting with = + - @ (for "
+                   "programs; a spreadsheet would run such cells as formulas).")
 @click.option("-j", "--jobs", type=click.IntRange(min=-1), default=1, show_default=True,
               help="Processes that classify, this one included (-1: one per CPU). Output order is unchanged.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
@@ -85,8 +98,8 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
 @click.option("--explain", is_flag=True, help="Add the evidence (words and weights) behind each answer.")
 @click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), default=None,
               help="Model directory (default: the default model, built on first use).")
-def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, resume, jobs,
-                 dask_address, progress, explain, model_path):
+def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, resume, csv_raw,
+                 jobs, dask_address, progress, explain, model_path):
     """Classify descriptions: files, folders, JSONL/CSV files or stdin (-) given as arguments, or
     texts given with -t. An argument is always a path: one that does not exist is an error record.
 
@@ -99,59 +112,91 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
 
     \b
     Every input yields one result, in order. With -o FILE the results go to FILE.partial and are
-    renamed to FILE when complete; after Ctrl+C or a crash, run the same command with --resume.
-    Exit status: 0 all classified, 1 some input failed (the others are still classified),
-    2 usage error, 130 interrupted.
+    renamed to FILE when complete; after Ctrl+C, SIGTERM, SIGHUP or a crash, run the same command
+    with --resume. Exit status: 0 all classified, 1 some input failed (the others are still
+    classified), 2 usage error, 128 + signal when stopped (130 for Ctrl+C, 143 for SIGTERM).
     """
     if jobs == 0:
         raise click.BadParameter("0 processes cannot classify anything: use 1 or more, or -1 for one per CPU.",
                                  param_hint="--jobs")
+    if resume and output is None:
+        raise click.UsageError("--resume needs -o FILE: the results so far are read from FILE.partial.")
     paths = list(inputs)
     if not paths and not texts:
         if sys.stdin.isatty():
             raise click.UsageError('Nothing to classify: give files, folders or - for stdin, or a description '
                                    'with -t "...".')
         paths = ["-"]
+    try:  # everything about -o is checked before the model loads or any input is read
+        plan = check_output(output, fmt, force=force, resume=resume) if output is not None else None
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    counts: Counter = Counter()
+    with _stop_on_signals():
+        try:
+            _run(paths, texts, plan, counts, input_format=input_format, text_field=text_field, id_field=id_field,
+                 glob=glob, fmt=fmt, csv_raw=csv_raw, jobs=jobs, dask_address=dask_address, progress=progress,
+                 explain=explain, model_path=model_path)
+        except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM/SIGHUP (Stopped)
+            signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+            how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+            where = (f"; they are in {terminal_safe(str(plan.partial))}: run the same command with --resume to "
+                     "continue" if plan is not None else "")
+            click.echo(f"calfcheck: {how} after {sum(counts.values())} records{where}.", err=True)
+            sys.exit(128 + signum)
+
+
+def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_field, glob, fmt, csv_raw, jobs,
+         dask_address, progress, explain, model_path) -> None:
     try:
         model_path = model_location(model_path)
+        path, meta = locate_model(model_path)
         if jobs != 1 and not dask_address:  # workers load the model; this process only reads and writes
-            path, meta = locate_model(model_path)
             model = ModelRef(str(path), meta["model_version"])
         else:
-            model = load_model(model_path)
+            model = load_model(path)
             gc.freeze()  # the model lives until exit: the collector need not scan it (~15 % faster batches)
     except (FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
+    fingerprint = run_fingerprint(fmt, meta["model_version"], explain=explain, csv_raw=csv_raw,
+                                  input_format=input_format, text_field=text_field, id_field=id_field, glob=glob)
     start = time.perf_counter()
     records = read_inputs(paths, input_format=input_format, text_field=text_field, id_field=id_field,
                           glob=glob, texts=texts)
-    counts: Counter = Counter()
     try:
-        with _output(output, fmt, force, resume) as out:
-            records = _skip_done(iter(records), out)
+        with _output(plan, fingerprint) as out:
+            records = out.skip_done(records)
             show = sys.stderr.isatty() if progress is None else progress
             total = None
             if show:
                 total = estimate_count(paths, input_format=input_format, glob=glob, texts=texts)
                 total = None if total is None else max(total - len(out.done_ids), 0)
-            results = classify_records(model, records, explain=explain, jobs=jobs, dask=dask_address, fmt=fmt)
-            writer = ResultWriter(out.stream, fmt, header=not out.resumed)
+            results = classify_records(model, records, explain=explain, jobs=jobs, dask=dask_address, fmt=fmt,
+                                       csv_raw=csv_raw)
+            writer = ResultWriter(out.stream, fmt, header=not out.resumed, record_sink=out.write)
             for outcome, text in _progress(results, show, total):
                 writer.write(text)
                 counts[outcome] += 1
             writer.close()
-    except KeyboardInterrupt:
-        where = (f"; they are in {partial_path(output)}: run the same command with --resume to continue"
-                 if output else "")
-        click.echo(f"calfcheck: interrupted after {sum(counts.values())} records{where}.", err=True)
-        sys.exit(130)
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
     except DaskUnavailableError as exc:
         raise click.UsageError(str(exc)) from exc
     except OSError as exc:
-        raise click.ClickException(f"{exc}") from exc
+        raise click.ClickException(terminal_safe(str(exc))) from exc
     total = sum(counts.values())
     per_label = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    skipped = f"; {len(out.done_ids)} already in {output}, skipped" if out.done_ids else ""
+    skipped = f"; {len(out.done_ids)} already in {terminal_safe(str(plan.path))}, skipped" if out.done_ids else ""
     click.echo(f"calfcheck: {total} classified in {time.perf_counter() - start:.1f}s "
                f"({per_label or 'nothing'}){skipped}", err=True)
     sys.exit(1 if counts["error"] or out.done_failed else 0)
+
+
+@contextmanager
+def _output(plan, fingerprint: dict) -> Iterator[Output]:
+    """stdout, or the checked ``-o`` file (see ``classifier.batch.outfile``)."""
+    if plan is None:
+        yield Output(sys.stdout)
+        return
+    with open_output(plan, fingerprint) as out:
+        yield out
