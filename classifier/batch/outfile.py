@@ -290,8 +290,9 @@ def read_done(plan: OutputPlan, fingerprint: dict) -> _Done:
         assert header.pop("calfcheck_check") == CHECK_VERSION
     except (ValueError, AssertionError, KeyError, AttributeError, TypeError):
         raise OutputError(f"{_say(check)} is not a calfcheck check file. {how}") from None
-    differ = [f"{k}: {header.get(k)!r} there, {v!r} now" for k, v in sorted(_flat(fingerprint).items())
-              if _flat(header).get(k) != v]
+    there = _flat(header)
+    differ = [f"{k}: {there.get(k)!r} there, {v!r} now" for k, v in sorted(_flat(fingerprint).items())
+              if there.get(k) != v]
     if differ:
         raise OutputError(terminal_safe(f"{partial} was made by another run: " + "; ".join(differ)
                                         + f". Run it again with the same model and options, or {how[0].lower()}{how[1:]}"))

@@ -78,7 +78,12 @@ def render(r: dict, fmt: str, csv_raw: bool = False) -> str:
         return json.dumps(r, ensure_ascii=False) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
-        csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n").writerow(_csv_row(r, csv_raw))
+        row = _csv_row(r, csv_raw)
+        # the writer quotes a field only for the characters of its "\n" line terminator: a bare CR would
+        # break the row for every reader, so such a row is quoted whole
+        cr = any(isinstance(v, str) and "\r" in v for v in row.values())
+        csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n",
+                       quoting=csv.QUOTE_ALL if cr else csv.QUOTE_MINIMAL).writerow(row)
         return buf.getvalue()
     if fmt == "json":
         return json.dumps(r, ensure_ascii=False, indent=2)
