@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
-from sklearn.model_selection import GroupKFold
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import classification_report, confusion_matrix, f1_score, top_k_accuracy_score
+from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from classifier.training.corpus_stats import style_table
 from classifier.training.baselines import KeywordBaseline, plain_tfidf_pipeline
@@ -39,22 +40,26 @@ def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
     gold = np.asarray(gold)
     pred = np.asarray(decide(P, threshold)[0])
     ins = gold != UNKNOWN
-    cond_rank = np.argsort(-P[:, :-1], axis=1)
-    cond = np.asarray(CONDITIONS)
-    top1 = (cond[cond_rank[:, 0]] == gold)[ins]
-    top2 = ((cond[cond_rank[:, 0]] == gold) | (cond[cond_rank[:, 1]] == gold))[ins]
-    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=list(LABELS), zero_division=0)
+
+    def top_k(k: int) -> float | None:  # among the four conditions only, on in-scope posts
+        if not ins.any():
+            return None
+        ordered = sorted(CONDITIONS)  # the function wants its labels sorted, with the score columns to match
+        scores = P[ins][:, [CONDITIONS.index(c) for c in ordered]]
+        return float(top_k_accuracy_score(gold[ins], scores, k=k, labels=ordered))
+
+    report = classification_report(gold, pred, labels=list(LABELS), output_dict=True, zero_division=0)
     return {
         "n": int(len(gold)), "n_in_scope": int(ins.sum()), "n_out_of_scope": int((~ins).sum()),
-        "top1_conditions": float(top1.mean()) if ins.any() else None,
-        "top2_conditions": float(top2.mean()) if ins.any() else None,
+        "top1_conditions": top_k(1),
+        "top2_conditions": top_k(2),
         "accuracy": float((pred == gold).mean()),
         "in_scope_accuracy": float((pred == gold)[ins].mean()) if ins.any() else None,
         "out_of_scope_recall": float((pred == UNKNOWN)[~ins].mean()) if (~ins).any() else None,
         "in_scope_unknown": float((pred == UNKNOWN)[ins].mean()) if ins.any() else None,
         "macro_f1": float(f1_score(gold, pred, labels=list(LABELS), average="macro", zero_division=0)),
-        "per_class": {lab: {"precision": float(p[i]), "recall": float(r[i]), "support": int(s[i])}
-                      for i, lab in enumerate(LABELS)},
+        "per_class": {lab: {"precision": float(report[lab]["precision"]), "recall": float(report[lab]["recall"]),
+                            "support": int(report[lab]["support"])} for lab in LABELS},
         "confusion": confusion_matrix(gold, pred, labels=list(LABELS)).tolist(),
     }
 
@@ -62,16 +67,16 @@ def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
 def calibration_bins(P: np.ndarray, gold: Sequence[str], threshold: float, n_bins: int = 10) -> dict:
     """Reliability of the confidence of the final answer: per-bin confidence vs accuracy, and ECE."""
     pred, conf = decide(P, threshold)
-    correct = np.array([p == g for p, g in zip(pred, gold)], float)
+    correct = np.array([p == g for p, g in zip(pred, gold)], int)
+    accuracy, confidence = calibration_curve(correct, conf, n_bins=n_bins, strategy="uniform")
+    # calibration_curve gives the non-empty bins only; their sizes, binned as it bins them
     edges = np.linspace(0, 1, n_bins + 1)
-    bins, ece = [], 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        m = (conf > lo) & (conf <= hi) if lo > 0 else (conf >= lo) & (conf <= hi)
-        if m.any():
-            bins.append({"lo": float(lo), "hi": float(hi), "n": int(m.sum()),
-                         "confidence": float(conf[m].mean()), "accuracy": float(correct[m].mean())})
-            ece += m.mean() * abs(conf[m].mean() - correct[m].mean())
-    return {"ece": float(ece), "bins": bins}
+    ids = np.searchsorted(edges[1:-1], conf)
+    sizes = np.bincount(ids, minlength=n_bins)
+    bins = [{"lo": float(edges[i]), "hi": float(edges[i + 1]), "n": int(sizes[i]), "confidence": float(c),
+             "accuracy": float(a)} for i, a, c in zip(np.flatnonzero(sizes), accuracy, confidence)]
+    ece = float(sum(b["n"] * abs(b["confidence"] - b["accuracy"]) for b in bins) / len(conf))
+    return {"ece": ece, "bins": bins}
 
 
 def heldout_scores(model: Model, path: Path) -> dict:
@@ -121,11 +126,10 @@ def _proba(est, texts: Sequence[str]) -> np.ndarray:
 
 
 def _cv_scores(texts, labels, groups, make: Callable, threshold: float, folds: int = 5) -> dict:
-    texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
-    P = np.zeros((len(texts), len(LABELS)))
-    for train_idx, test_idx in GroupKFold(n_splits=folds).split(texts, labels, groups):
-        est = make().fit(list(texts[train_idx]), labels[train_idx])
-        P[test_idx] = _proba(est, texts[test_idx])
+    labels = np.asarray(labels)
+    P = cross_val_predict(make(), list(texts), labels, groups=groups, cv=GroupKFold(n_splits=folds),
+                          method="predict_proba")  # columns in sorted label order
+    P = P[:, [sorted(LABELS).index(lab) for lab in LABELS]]
     s = label_scores(P, labels, threshold)
     return {k: s[k] for k in ("accuracy", "top1_conditions", "macro_f1", "out_of_scope_recall")}
 
