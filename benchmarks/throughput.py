@@ -134,7 +134,7 @@ def main() -> None:
         data = write_jsonl(tmp / "texts.jsonl", texts)
         half1 = write_jsonl(tmp / "half1.jsonl", texts[: args.n // 2])
         half2 = write_jsonl(tmp / "half2.jsonl", texts[args.n // 2:])
-        run_cli("calfcheck warm-up run")  # the default model exists and the disk cache is warm
+        run_cli("-t", "calfcheck warm-up run")  # the default model exists and the disk cache is warm
         c1, c2, c0 = [], [], []
         for _ in range(args.rounds):  # alternate, so a slow spell of the shared machine hits all three
             c1.append(timed(lambda: run_cli(str(data), "-f", "jsonl", "-o", str(tmp / "o1.jsonl"), "--force")))
@@ -145,7 +145,7 @@ def main() -> None:
         c1, c2, c0 = (args.n / statistics.median(t) for t in (c1, c2, c0))
         same = (tmp / "o1.jsonl").read_bytes() == (tmp / "o2.jsonl").read_bytes()
 
-        cold = sorted(timed(lambda: run_cli("my calf seized up at mile 20")) for _ in range(3))[1]
+        cold = sorted(timed(lambda: run_cli("-t", "my calf seized up at mile 20")) for _ in range(3))[1]
 
         stream = write_jsonl(tmp / "stream.jsonl", texts, args.stream_lines)
         start = time.perf_counter()
