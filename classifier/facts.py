@@ -2,8 +2,8 @@
 cues and the red-flag rules. It ships inside the package (``classifier/data/``) and is read with
 ``importlib.resources``, so an installed wheel works from any directory.
 
-``behaviour_sha256`` hashes these files: it is part of every model version, because editing a rule
-changes answers without refitting anything.
+``behaviour_sha256`` hashes these files and the code that applies them: it is part of every model
+version, because editing a rule changes answers without refitting anything.
 """
 
 from __future__ import annotations
@@ -17,13 +17,18 @@ from pathlib import Path
 
 __all__ = [
     "CONDITIONS", "UNKNOWN", "LABELS", "RUNTIME_FILES", "Condition", "Fact", "OutOfScopeTopic", "data_path",
-    "read_toml", "load_conditions", "load_out_of_scope", "behaviour_sha256", "model_version", "file_sha256",
+    "read_toml", "load_conditions", "load_out_of_scope", "behaviour_sha256", "fit_code_sha256", "model_version",
+    "file_sha256",
 ]
 
 CONDITIONS = ("calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp")
 UNKNOWN = "unknown"
 LABELS = CONDITIONS + (UNKNOWN,)
-RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml")  # what changes answers besides the fit
+RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml")  # data that changes answers
+# code that turns text into features and builds the pipeline: part of a fit's identity
+FIT_CODE = ("preprocess.py", "model/predict.py")
+# code that changes answers without refitting: negation and rules, unknown reasons, the decision
+RUNTIME_CODE = FIT_CODE + ("rules/triage.py", "rules/prefilter.py", "rules/scope.py")
 
 
 @dataclass(frozen=True)
@@ -88,13 +93,28 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def _files_sha256(paths: list[tuple[str, Path]]) -> str:
+    h = hashlib.sha256()
+    for name, path in paths:
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _code_path(name: str) -> Path:
+    return Path(str(files("classifier").joinpath(*name.split("/"))))
+
+
 @cache
 def behaviour_sha256() -> str:
-    """One hash of the rule and fact files that change answers (``RUNTIME_FILES``)."""
-    h = hashlib.sha256()
-    for name in RUNTIME_FILES:
-        h.update(name.encode() + b"\0" + data_path(name).read_bytes() + b"\0")
-    return h.hexdigest()
+    """One hash of what changes answers besides the fitted weights: the rule and fact files
+    (``RUNTIME_FILES``) and the code that applies them (``RUNTIME_CODE``)."""
+    return _files_sha256([(n, data_path(n)) for n in RUNTIME_FILES] + [(n, _code_path(n)) for n in RUNTIME_CODE])
+
+
+@cache
+def fit_code_sha256() -> str:
+    """A hash of the code that makes features and builds the pipeline (``FIT_CODE``)."""
+    return _files_sha256([(n, _code_path(n)) for n in FIT_CODE])
 
 
 def model_version(fit_id: str) -> str:

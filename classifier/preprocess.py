@@ -14,6 +14,7 @@ negspacy ``Negex`` pipeline gives the same kind of features about 5× slower (se
 from __future__ import annotations
 
 import logging
+import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import cached_property
@@ -26,6 +27,7 @@ __all__ = ["Term", "Terms", "SpacyNormalizer", "NEG_PREFIX", "ngrams"]
 
 logger = logging.getLogger(__name__)
 
+_ZONE_LOCK = threading.RLock()
 NEG_PREFIX = "NEG_"
 MAX_CACHED_TYPES = 50_000  # token strings whose TokenType is kept (~8 MB); the cache starts over when full
 NUM_FEATURE = "#num"
@@ -191,14 +193,18 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
 
         Each batch is tokenised inside spaCy's ``memory_zone()``: the strings and lexemes of new
         words are freed when the batch is done, so a process that classifies forever stays flat.
+        A zone belongs to the whole vocabulary, not to a thread: one thread leaving it would free the
+        strings another is still reading (the page serves every session from one model), so zones,
+        and the lazily built state whose strings must outlive them, are entered one thread at a time.
         """
-        self._matcher  # built outside any zone: its strings must be permanent
-        if self.lemmatize:
-            self._lemma_table
         it = iter(texts)
         while batch := list(islice(it, self.batch_size)):
-            with self._nlp.memory_zone():
-                terms = [self._terms(doc) for doc in self._nlp.tokenizer.pipe(batch, batch_size=self.batch_size)]
+            with _ZONE_LOCK:
+                self._matcher  # built outside any zone: its strings must be permanent
+                if self.lemmatize:
+                    self._lemma_table
+                with self._nlp.memory_zone():
+                    terms = [self._terms(doc) for doc in self._nlp.tokenizer.pipe(batch, batch_size=self.batch_size)]
             yield from terms
 
     def _terms(self, doc) -> Terms:

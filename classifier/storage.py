@@ -17,7 +17,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from classifier.facts import LABELS, data_path, file_sha256, model_version
+from classifier.facts import LABELS, data_path, file_sha256, fit_code_sha256, model_version
 
 if TYPE_CHECKING:
     from classifier.model import Model
@@ -53,19 +53,21 @@ def default_corpus_path() -> Path:
 
 
 def default_model_dir(corpus_sha256: str | None = None) -> Path:
-    """The default model's directory, named by the corpus hash and the format and scikit-learn versions:
-    a new corpus, format or scikit-learn means a new model, never a stale pickle."""
+    """The default model's directory, named by the corpus hash, the feature code's hash and the format and
+    scikit-learn versions: a new corpus, feature code, format or scikit-learn means a new model, never a
+    stale pickle."""
     sha = corpus_sha256 or file_sha256(default_corpus_path())
     sklearn = "".join(_major_minor(library_versions()["scikit-learn"]))
-    return calfcheck_home() / "models" / f"default-{sha[:12]}-f{FORMAT_VERSION}-sk{sklearn}"
+    return calfcheck_home() / "models" / f"default-{sha[:12]}-{fit_code_sha256()[:8]}-f{FORMAT_VERSION}-sk{sklearn}"
 
 
 def fit_id(corpus_sha256: str, config: dict) -> str:
-    """Names one fit: the same corpus, settings, format and library versions give the same fitted pipeline."""
+    """Names one fit: the same corpus, settings, feature code, format and library versions give the same
+    fitted pipeline."""
     import hashlib
 
     libs = library_versions()
-    key = json.dumps({"corpus": corpus_sha256, "config": config, "format": FORMAT_VERSION,
+    key = json.dumps({"corpus": corpus_sha256, "config": config, "format": FORMAT_VERSION, "code": fit_code_sha256(),
                       "libraries": {k: libs[k] for k in ("scikit-learn", "spacy", "numpy")}}, sort_keys=True)
     return f"calfcheck-{FORMAT_VERSION}.{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 

@@ -325,3 +325,78 @@ def test_read_only_directory_is_exit_2_naming_the_file(run, tmp_path, monkeypatc
     r = run("classify", "-t", "calf cramp", "-o", str(locked / "out.jsonl"))
     assert r.exit_code == 2 and "locked/out.jsonl" in r.stderr and "not writable" in r.stderr
     assert list(locked.iterdir()) == []
+
+
+# found by review ------------------------------------------------------------------------------------------
+
+def test_output_inside_an_input_folder_is_not_read_back_and_an_input_is_never_the_output(run, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.txt").write_text("calf cramp at night")
+    (notes / "b.txt").write_text("stiff achilles every morning")
+    for _ in range(2):  # the second run finds results.jsonl in the folder: still not an input
+        r = run("classify", str(notes), "-f", "jsonl", "-o", str(notes / "results.jsonl"), "--force")
+        assert r.exit_code == 0
+        assert [Path(row["id"]).name for row in rows_of((notes / "results.jsonl").read_text())] == ["a.txt", "b.txt"]
+    before = (notes / "a.txt").read_text()
+    r = run("classify", str(notes / "a.txt"), "-f", "jsonl", "-o", str(notes / "a.txt"), "--force")
+    assert r.exit_code == 2 and "is also an input" in r.stderr and (notes / "a.txt").read_text() == before
+
+
+def test_a_csv_line_over_the_cap_is_one_error_record_and_the_next_rows_are_kept(run, tmp_path):
+    path = tmp_path / "in.csv"
+    with open(path, "w") as f:
+        f.write('text,id\n"' + "calf " * (MAX_LINE_BYTES // 4) + '",a\n')
+        f.write("calf cramp at night,b\nstiff achilles every morning,c\n")
+    rows = rows_of(run("classify", str(path), "--id-field", "id", "-f", "jsonl").stdout)
+    assert [row["status"] for row in rows] == ["error", "ok", "ok"]
+    assert f"over {MAX_LINE_BYTES} bytes" in rows[0]["error"] and [row["id"] for row in rows[1:]] == ["b", "c"]
+
+
+def test_resume_drops_a_csv_row_cut_inside_a_quoted_field(model, tmp_path):
+    src = tmp_path / "in.jsonl"
+    ids = [f"n{i}" if i % 3 else f"two\nlines {i}" for i in range(12)]
+    src.write_text("".join(json.dumps({"id": i, "text": "calf cramp at night"}) + "\n" for i in ids))
+    full = cli("classify", str(src), "--id-field", "id", "-f", "csv").stdout
+    out = tmp_path / "out.csv"
+    interrupted_partial(model, out, [str(src)], 7, "csv", id_field="id")
+    partial = tmp_path / "out.csv.partial"
+    data = partial.read_text()
+    cut = data.rindex('"two\n') + len('"two\n')  # a crash right after the newline inside the last quoted id
+    partial.write_text(data[:cut])
+    r = cli("classify", str(src), "--id-field", "id", "-f", "csv", "-o", str(out), "--resume")
+    assert r.returncode == 0, r.stderr
+    assert "6 already in" in r.stderr and out.read_text() == full
+
+
+def test_an_unpaired_surrogate_in_an_id_does_not_stop_the_run(run, tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "\\ud800x", "text": "calf cramp at night"}\n{"id": "ok", "text": "calf cramp"}\n')
+    for fmt in ("jsonl", "csv", "table"):
+        r = run("classify", str(path), "--id-field", "id", "-f", fmt)
+        assert r.exit_code == 0 and "\ufffdx" in r.stdout and "ok" in r.stdout, fmt
+    row = rows_of(run("classify", str(path), "--id-field", "id", "-f", "jsonl").stdout)[0]
+    assert row["label"] == "muscle_cramp" and "surrogate" in row["warning"]
+
+
+def test_formats_that_cannot_resume_never_suggest_resume(run, tmp_path):
+    (tmp_path / "o.json.partial").write_text("[")
+    r = run("classify", "-t", "calf cramp", "-f", "json", "-o", str(tmp_path / "o.json"))
+    assert r.exit_code == 2 and "--resume" not in r.stderr and "--force" in r.stderr
+
+
+def test_utf16_without_a_bom_on_stdin_is_called_binary_with_what_to_do(run):
+    r = run("classify", "-", "-f", "jsonl", input="calf cramp at night\n".encode("utf-16-le"))
+    rows = rows_of(r.stdout)
+    assert len(rows) == 1 and rows[0]["status"] == "error" and "save it as UTF-8" in rows[0]["error"]
+
+
+def test_a_jsonl_line_of_exactly_the_cap_with_crlf_is_read(tmp_path):
+    import io as _io
+
+    from classifier.batch.textio import read_lines
+
+    line = b"x" * 100 + b"\r\n"
+    assert [(l.text, l.over_cap) for l in read_lines(_io.BytesIO(line + b"y\n"), 100)] == [("x" * 100, False),
+                                                                                        ("y", False)]
+    assert [l.over_cap for l in read_lines(_io.BytesIO(b"x" * 101 + b"\r\ny\n"), 100)] == [True, False]

@@ -71,3 +71,23 @@ def test_preprocess_findings_that_contain_a_cue_and_body_parts_are_not_negated(n
     terms = norm.analyse(text)
     assert affirmed <= {t.lemma for t in terms if not t.negated}, list(terms)
     assert negated <= {t.lemma for t in terms if t.negated}, list(terms)
+
+
+def test_threads_sharing_one_normaliser_get_their_own_words():
+    """The page serves every session from one model: texts analysed at once in several threads must each get
+    their own terms (spaCy's memory zones belong to the whole vocabulary, not to one thread)."""
+    import random
+    import string
+    from concurrent.futures import ThreadPoolExecutor
+
+    from classifier.preprocess import SpacyNormalizer
+
+    rng = random.Random(3)
+    texts = [" ".join("".join(rng.choices(string.ascii_lowercase, k=9)) for _ in range(12)) + " calf hurts"
+             for _ in range(1200)]
+    alone = SpacyNormalizer().transform(texts)
+    shared = SpacyNormalizer()
+    chunks = [texts[i:i + 20] for i in range(0, len(texts), 20)]
+    with ThreadPoolExecutor(4) as pool:
+        together = [f for chunk in pool.map(shared.transform, chunks) for f in chunk]
+    assert together == alone

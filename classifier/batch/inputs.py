@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import sys
 from dataclasses import dataclass
 from itertools import chain
@@ -58,8 +60,15 @@ def decode_text(data: bytes, rid: str) -> Record:
         return Record(rid, error="binary file (contains NUL bytes): give a plain-text description "
                                  "(UTF-16 without a byte-order mark: save it as UTF-8)")
     cut = None
-    if encoding.startswith("utf-8") and len(data) > MAX_TEXT_BYTES:
-        data = whole_chars(data[:MAX_TEXT_BYTES])  # a character cut in two is not an encoding error
+    if len(data) > MAX_TEXT_BYTES:  # a character cut in two is not an encoding error
+        data = data[:MAX_TEXT_BYTES]
+        if encoding.startswith("utf-8"):
+            data = whole_chars(data)
+        else:  # UTF-16/32: whole code units, and no high surrogate left without its pair
+            unit = 4 if encoding == "utf-32" else 2
+            data = data[: len(data) - len(data) % unit]
+            text = data.decode(encoding, errors="ignore")
+            data = text.encode(encoding)
         cut = f"text longer than {MAX_TEXT_BYTES} bytes: only the first {MAX_TEXT_BYTES} were classified"
     text, warning = decode_bytes(data, encoding=encoding)
     return text_record(text, rid, [warning, cut])
@@ -103,23 +112,29 @@ def records_from_jsonl(lines: Iterable[Line], name: str, text_field: str, id_fie
         yield text_record(text, rid, [line.warning])
 
 
+class _LineOverCap(Exception):
+    def __init__(self, number: int):
+        self.number = number
+
+
 def records_from_csv(lines: Iterable[Line], name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
-    """A CSV with a header row; the text in column ``text_field``. A row that cannot be parsed is one
-    error record; the rows after it are still read."""
+    """A CSV with a header row; the text in column ``text_field``. A row that cannot be read (a line over
+    ``MAX_LINE_BYTES``, broken quoting) is one error record, and reading starts again at the next line."""
+    lines = iter(lines)
     notes: list[str] = []  # warnings of the lines read since the last row
 
     def feed() -> Iterator[str]:
         for line in lines:
+            if line.over_cap:
+                raise _LineOverCap(line.number)  # ends this reader; a new one starts on the next line
             if line.warning:
                 notes.append(line.warning)
-            if line.over_cap:
-                notes.append(f"line {line.number} over {MAX_LINE_BYTES} bytes: cut")
             yield line.text + "\n"
 
     reader = csv.reader(feed())
     try:
         header = next(reader, None)
-    except csv.Error as exc:
+    except (csv.Error, _LineOverCap) as exc:
         yield Record(name, error=f"cannot read the CSV header: {exc}")
         return
     if header is None or text_field not in header:
@@ -136,8 +151,14 @@ def records_from_csv(lines: Iterable[Line], name: str, text_field: str, id_field
             row = next(reader)
         except StopIteration:
             return
+        except _LineOverCap as exc:
+            yield Record(f"{name}:{n}", error=f"line {exc.number} is over {MAX_LINE_BYTES} bytes: row not read "
+                                               f"(a description is classified up to {MAX_TEXT_BYTES} bytes)")
+            reader = csv.reader(feed())
+            continue
         except csv.Error as exc:
             yield Record(f"{name}:{n}", error=f"row {n} is not valid CSV: {exc}")
+            reader = csv.reader(feed())
             continue
         rid = row[i_col] if i_col is not None and i_col < len(row) and row[i_col] else f"{name}:{n}"
         if t_col >= len(row):
@@ -162,11 +183,13 @@ def _file_format(path: Path, input_format: str) -> str:
     return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(path.suffix.lower(), "text")
 
 
-def _walk(folder: Path, glob: str) -> Iterator[Path]:
-    """Files under ``folder`` matching ``glob``, sorted, skipping dotfiles and dot-folders."""
+def _walk(folder: Path, glob: str, exclude: frozenset[str] = frozenset()) -> Iterator[Path]:
+    """Files under ``folder`` matching ``glob``, sorted, skipping dotfiles and dot-folders and the paths in
+    ``exclude`` (absolute: the run's own output files when -o lies inside an input folder)."""
     for path in sorted(folder.rglob(glob)):
         rel = path.relative_to(folder)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+        if (path.is_file() and not any(part.startswith(".") for part in rel.parts)
+                and os.path.abspath(path) not in exclude):
             yield path
 
 
@@ -193,6 +216,12 @@ def _file_records(path: Path, fmt: str, text_field: str, id_field: str | None) -
 def _stream_records(raw: BinaryIO, fmt: str, name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
     """Records of a byte stream in ``fmt`` (``auto``: JSONL if the first non-blank line is an object, else text)."""
     cap = MAX_TEXT_BYTES if fmt == "text" else MAX_LINE_BYTES
+    raw = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
+    head = raw.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+    if b"\x00" in head and sniff_encoding(head[:4]) == "utf-8":
+        yield Record(name, error="binary data (contains NUL bytes): give plain text, JSONL or CSV "
+                                 "(UTF-16 without a byte-order mark: save it as UTF-8)")
+        return
     lines = read_lines(raw, MAX_LINE_BYTES if fmt == "auto" else cap)
     if fmt == "auto":
         head = []
@@ -238,8 +267,15 @@ def estimate_count(inputs: Iterable[str], *, input_format: str = "auto", glob: s
 
 def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", text_field: str = "text",
                 id_field: str | None = None, glob: str = "*", stdin: BinaryIO | None = None,
-                texts: Iterable[str] = ()) -> Iterator[Record]:
-    """Records for every input, in order: ``texts`` first, then each path, folder or ``-`` (stdin)."""
+                texts: Iterable[str] = (), exclude: Iterable[str | Path] = ()) -> Iterator[Record]:
+    """Records for every input, in order: ``texts`` first, then each path, folder or ``-`` (stdin).
+    Files in ``exclude`` are skipped when walking folders."""
+    exclude = frozenset(os.path.abspath(p) for p in exclude)
+    for record in _records(inputs, input_format, text_field, id_field, glob, stdin, texts, exclude):
+        yield _without_surrogates(record)
+
+
+def _records(inputs, input_format, text_field, id_field, glob, stdin, texts, exclude) -> Iterator[Record]:
     for n, text in enumerate(texts, 1):
         yield text_record(text, f"text:{n}")
     for item in inputs:
@@ -248,7 +284,23 @@ def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", text_field
             continue
         path = Path(item)
         if path.is_dir():
-            for p in _walk(path, glob):
+            for p in _walk(path, glob, exclude):
                 yield from _file_records(p, _file_format(p, input_format), text_field, id_field)
         else:
             yield from _file_records(path, _file_format(path, input_format), text_field, id_field)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(record: Record) -> Record:
+    """Lone surrogates (a JSON "\\ud800", an undecodable file name or argument) cannot be written as UTF-8:
+    they become U+FFFD, with a warning, so one odd id never stops the output."""
+    fixed = {k: _SURROGATE.sub("\ufffd", v) for k in ("id", "text", "error")
+             if isinstance(v := getattr(record, k), str) and _SURROGATE.search(v)}
+    if not fixed:
+        return record
+    note = "unpaired surrogate characters (not valid Unicode) replaced with U+FFFD"
+    warning = "; ".join(w for w in (record.warning, note if record.error is None else None) if w) or None
+    return Record(fixed.get("id", record.id), fixed.get("text", record.text), fixed.get("error", record.error),
+                  warning)

@@ -98,8 +98,10 @@ class OutputPlan:
         return self.fmt in RESUMABLE_FORMATS
 
 
-def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = False) -> OutputPlan:
-    """Check ``-o path`` before the run starts; raise ``OutputError`` naming ``path`` if it cannot be used."""
+def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = False,
+                 inputs: Iterable[str] = ()) -> OutputPlan:
+    """Check ``-o path`` before the run starts; raise ``OutputError`` naming ``path`` if it cannot be used.
+    ``inputs`` are the run's input paths: the output may not be one of them."""
     given = Path(path)
     if resume and fmt not in RESUMABLE_FORMATS:
         raise OutputError(f"--resume works with --format {' or '.join(RESUMABLE_FORMATS)}, not {fmt}.")
@@ -120,6 +122,10 @@ def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = Fa
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"Cannot write -o {_say(given)}: the directory {_say(parent)} is not writable.")
     plan = OutputPlan(path, fmt, force, resume)
+    for item in inputs:
+        if item != "-" and any(os.path.exists(x) and os.path.exists(item) and os.path.samefile(x, item)
+                               for x in (plan.path, plan.partial, plan.check)):
+            raise OutputError(f"-o {_say(given)} is also an input ({_say(Path(item))}): write the results elsewhere.")
     for name in (plan.partial, plan.check):
         nst = _lstat(name)
         if nst is None or force:
@@ -128,8 +134,9 @@ def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = Fa
             raise OutputError(f"{_say(name)} is {_kind(nst.st_mode)}, not a partial file calfcheck wrote; "
                               "remove it, or use --force to start over.")
         if not resume and name == plan.partial:
-            raise OutputError(f"{_say(name)} exists (an interrupted run): use --resume to continue it, or --force "
-                              "to start over.")
+            how = ("use --resume to continue it, or --force to start over" if plan.resumable
+                   else "use --force to start over")
+            raise OutputError(f"{_say(name)} exists (an interrupted run): {how}.")
     if resume and _lstat(plan.partial) is None and st is not None:
         raise OutputError(f"{_say(given)} is complete: there is nothing to resume. Use --force to classify again.")
     if not resume and st is not None and not force:
@@ -337,6 +344,7 @@ def _records(data: bytes, fmt: str, partial: Path, fingerprint: dict) -> tuple[l
             ends.append(pos)
         return ids, statuses, ends
     offsets = []
+    lines_total = data[: data.rfind(b"\n") + 1].count(b"\n")
 
     def lines() -> Iterator[str]:
         pos = 0
@@ -347,7 +355,8 @@ def _records(data: bytes, fmt: str, partial: Path, fingerprint: dict) -> tuple[l
             offsets.append(pos)
             yield raw.decode("utf-8", "replace")
 
-    reader = csv.reader(lines())
+    reader = csv.reader(lines(), strict=True)  # strict: a row cut inside a quoted field is an error, not a row
+    header = None
     try:
         header = next(reader, None)
         if header is not None and header != CSV_FIELDS:
@@ -360,7 +369,9 @@ def _records(data: bytes, fmt: str, partial: Path, fingerprint: dict) -> tuple[l
             statuses.append(row[1])
             ends.append(offsets[-1])
     except csv.Error as exc:
-        raise OutputError(f"{bad} ({exc}). Use --force to start over.") from None
+        if len(offsets) < lines_total or header is None:  # not at the end: the file is not calfcheck's CSV
+            raise OutputError(f"{bad} ({exc}). Use --force to start over.") from None
+        # at the very end: the last row was cut inside a quoted field (a newline in an id); it is dropped
     if header is None:
         return [], [], []
     return ids, statuses, ends

@@ -17,7 +17,8 @@ from typing import IO, Iterator
 
 from classifier.facts import LABELS
 
-__all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "csv_safe", "results_csv"]
+__all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "terminal_safe_lines", "csv_safe",
+           "results_csv"]
 
 FORMATS = ("jsonl", "csv", "table", "json")
 CSV_FIELDS = ["id", "status", "label", "confidence", "triage", "red_flags", "reason",
@@ -32,6 +33,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def terminal_safe(text: str) -> str:
     """``text`` with every control character shown as an escape (``\\x1b``, ``\\u202e``): safe to print."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def terminal_safe_lines(text: str) -> str:
+    """``terminal_safe`` for each line of ``text``, keeping its line breaks."""
+    return "\n".join(terminal_safe(line) for line in text.split("\n"))
 
 
 def csv_safe(value):

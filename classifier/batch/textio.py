@@ -65,17 +65,18 @@ def read_lines(raw: BinaryIO, cap: int) -> Iterator[Line]:
         raw.read(3)
     n = 0
     while True:
-        data = raw.readline(cap + 1)
+        data = raw.readline(cap + 2)  # the cap, and room for "\r\n"
         if not data:
             return
         n += 1
-        over = len(data) > cap and not data.endswith(b"\n")
+        content = data.rstrip(b"\r\n") if data.endswith(b"\n") else data
+        over = len(content) > cap or (not data.endswith(b"\n") and len(data) == cap + 2)
         if over:
-            data = data[:cap]
-            while (rest := raw.readline(SKIP_CHUNK)) and not rest.endswith(b"\n"):
-                pass
-        text, warning = decode_bytes(data.rstrip(b"\r\n") if not over else whole_chars(data),
-                                     f" of line {n}", "utf-8")
+            content = whole_chars(content[:cap])
+            if not data.endswith(b"\n"):
+                while (rest := raw.readline(SKIP_CHUNK)) and not rest.endswith(b"\n"):
+                    pass
+        text, warning = decode_bytes(content, f" of line {n}", "utf-8")
         yield Line(n, text, warning, over)
 
 
@@ -91,15 +92,18 @@ def whole_chars(data: bytes) -> bytes:
 
 def _wide_lines(raw: BinaryIO, encoding: str, cap: int) -> Iterator[Line]:
     """Lines of a UTF-16/32 stream (with BOM): decoded by ``TextIOWrapper``, read ``cap`` characters at most."""
-    text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=None)
+    text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="\n")  # lines end at "\n" only
     n = 0
-    while line := text.readline(cap + 1):
+    while line := text.readline(cap + 2):
         n += 1
-        over = len(line) > cap and not line.endswith("\n")
+        content = line.rstrip("\r\n") if line.endswith("\n") else line
+        over = len(content) > cap or (not line.endswith("\n") and len(line) == cap + 2)
         if over:
-            line = line[:cap]
-            while (rest := text.readline(SKIP_CHUNK)) and not rest.endswith("\n"):
-                pass
+            content = content[:cap]
+            if not line.endswith("\n"):
+                while (rest := text.readline(SKIP_CHUNK)) and not rest.endswith("\n"):
+                    pass
+        line = content
         warning = (f"invalid {encoding.upper()} in line {n}: undecodable bytes replaced with U+FFFD"
                    if "\ufffd" in line else None)
-        yield Line(n, line.rstrip("\r\n"), warning, over)
+        yield Line(n, line, warning, over)

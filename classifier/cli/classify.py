@@ -13,7 +13,7 @@ import click
 
 from classifier.batch.inputs import estimate_count, read_inputs
 from classifier.batch.outfile import Output, OutputError, check_output, open_output
-from classifier.batch.output import FORMATS, ResultWriter, terminal_safe
+from classifier.batch.output import FORMATS, ResultWriter, terminal_safe, terminal_safe_lines
 from classifier.batch.parallel import DaskUnavailableError, ModelRef, classify_records
 from classifier.storage import load_model, locate_model
 
@@ -128,7 +128,7 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
                                    'with -t "...".')
         paths = ["-"]
     try:  # everything about -o is checked before the model loads or any input is read
-        plan = check_output(output, fmt, force=force, resume=resume) if output is not None else None
+        plan = check_output(output, fmt, force=force, resume=resume, inputs=paths) if output is not None else None
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     counts: Counter = Counter()
@@ -140,10 +140,20 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
         except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM/SIGHUP (Stopped)
             signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
             how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
-            where = (f"; they are in {terminal_safe(str(plan.partial))}: run the same command with --resume to "
-                     "continue" if plan is not None else "")
-            click.echo(f"calfcheck: {how} after {sum(counts.values())} records{where}.", err=True)
+            click.echo(f"calfcheck: {how} after {sum(counts.values())} records{_where(plan)}.", err=True)
             sys.exit(128 + signum)
+
+
+def _where(plan) -> str:
+    """Where the records of a stopped run are, and how to go on."""
+    if plan is None:
+        return ""
+    if not plan.partial.exists():
+        return "; nothing was written"
+    partial = terminal_safe(str(plan.partial))
+    if plan.resumable:
+        return f"; they are in {partial}: run the same command with --resume to continue"
+    return f"; they are in {partial} (--resume needs -f jsonl or csv: run again with --force)"
 
 
 def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_field, glob, fmt, csv_raw, jobs,
@@ -161,8 +171,9 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
     fingerprint = run_fingerprint(fmt, meta["model_version"], explain=explain, csv_raw=csv_raw,
                                   input_format=input_format, text_field=text_field, id_field=id_field, glob=glob)
     start = time.perf_counter()
+    own = (plan.path, plan.partial, plan.check) if plan is not None else ()
     records = read_inputs(paths, input_format=input_format, text_field=text_field, id_field=id_field,
-                          glob=glob, texts=texts)
+                          glob=glob, texts=texts, exclude=own)
     try:
         with _output(plan, fingerprint) as out:
             records = out.skip_done(records)
@@ -173,7 +184,10 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
                 total = None if total is None else max(total - len(out.done_ids), 0)
             results = classify_records(model, records, explain=explain, jobs=jobs, dask=dask_address, fmt=fmt,
                                        csv_raw=csv_raw)
-            writer = ResultWriter(out.stream, fmt, header=not out.resumed, record_sink=out.write)
+            sink = out.write
+            if plan is None and sys.stdout.isatty():  # a terminal shows every format: no raw control characters
+                sink = lambda text: out.write(terminal_safe_lines(text))  # noqa: E731
+            writer = ResultWriter(out.stream, fmt, header=not out.resumed, record_sink=sink)
             for outcome, text in _progress(results, show, total):
                 writer.write(text)
                 counts[outcome] += 1
