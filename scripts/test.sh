@@ -13,6 +13,7 @@ if ! command -v chromium > /dev/null && [ "$(id -u)" = 0 ] && command -v apt-get
     || echo "warning: could not install chromium; the browser test will fail in CI" >&2
 fi
 .venv/bin/python -m pytest -m "not embeddings" "$@"
+bash scripts/check_wheel.sh   # the wheel, installed in a fresh venv, classifies from outside the checkout
 VENV=.venv-embeddings EXTRAS=test,embeddings bash scripts/setup.sh
 status=0
 .venv-embeddings/bin/python -m pytest -m embeddings "$@" || status=$?

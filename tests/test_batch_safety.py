@@ -400,3 +400,10 @@ def test_a_jsonl_line_of_exactly_the_cap_with_crlf_is_read(tmp_path):
     assert [(l.text, l.over_cap) for l in read_lines(_io.BytesIO(line + b"y\n"), 100)] == [("x" * 100, False),
                                                                                         ("y", False)]
     assert [l.over_cap for l in read_lines(_io.BytesIO(b"x" * 101 + b"\r\ny\n"), 100)] == [True, False]
+
+
+def test_dash_output_is_stdout_written_directly(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run("classify", "-t", "calf cramp at night", "-f", "jsonl", "-o", "-")
+    assert r.exit_code == 0 and rows_of(r.stdout)[0]["label"] == "muscle_cramp"
+    assert list(tmp_path.iterdir()) == []  # no file named "-", no partial

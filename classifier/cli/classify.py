@@ -80,7 +80,7 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write results to this regular file (through FILE.partial, renamed when complete) "
-                   "instead of stdout.")
+                   "instead of stdout; - is stdout.")
 @click.option("--force", is_flag=True, help="Overwrite --output (and a leftover FILE.partial) if it exists.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run from FILE.partial: only when it was made from the same inputs, "
@@ -119,6 +119,8 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
     if jobs == 0:
         raise click.BadParameter("0 processes cannot classify anything: use 1 or more, or -1 for one per CPU.",
                                  param_hint="--jobs")
+    if output is not None and str(output) == "-":
+        output = None  # -o - is stdout, written directly
     if resume and output is None:
         raise click.UsageError("--resume needs -o FILE: the results so far are read from FILE.partial.")
     paths = list(inputs)
