@@ -23,7 +23,7 @@ __all__ = [
 CONDITIONS = ("calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp")
 UNKNOWN = "unknown"
 LABELS = CONDITIONS + (UNKNOWN,)
-RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml")  # what changes answers besides the fit
+RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml", "questions.toml")  # what changes answers besides the fit
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,13 @@ class Model:
         return [self._prediction(*args, version) for args in zip(texts, terms, proba, labels,
                                                                   confidence.round(6).tolist(), rounded)]
 
+    def questions(self, text: str, answered: dict[str, str] | None = None) -> list:
+        """The yes/no questions that would best settle an unsure answer, best first, with their expected
+        effect (``classifier.model.questions.questions``); empty when the model is sure."""
+        from classifier.model.questions import questions
+
+        return questions(self, text, answered)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order."""
         return self.pipeline.predict_proba(texts)[:, self._order]
