@@ -83,10 +83,13 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar on stderr [default: only when stderr is a terminal].")
 @click.option("--explain", is_flag=True, help="Add the evidence (words and weights) behind each answer.")
+@click.option("--ask", is_flag=True,
+              help="When unsure, ask up to three yes/no questions about each -t description on the terminal "
+                   "(y/n/?; red-flag questions first). Skipped when stdin is not a terminal.")
 @click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), default=None,
               help="Model directory (default: the default model, built on first use).")
 def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, resume, jobs,
-                 dask_address, progress, explain, model_path):
+                 dask_address, progress, explain, ask, model_path):
     """Classify descriptions: files, folders, JSONL/CSV files or stdin (-) given as arguments, or
     texts given with -t. An argument is always a path: one that does not exist is an error record.
 
@@ -122,6 +125,10 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
             gc.freeze()  # the model lives until exit: the collector need not scan it (~15 % faster batches)
     except (FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if ask:
+        from classifier.cli.ask import ask_about
+
+        texts = ask_about(texts, model if jobs == 1 or dask_address else model_path, paths)
     start = time.perf_counter()
     records = read_inputs(paths, input_format=input_format, text_field=text_field, id_field=id_field,
                           glob=glob, texts=texts)

@@ -24,13 +24,16 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
-from classifier.facts import CONDITIONS, LABELS, UNKNOWN, data_path, read_toml
+from classifier.facts import CONDITIONS, LABELS, UNKNOWN, data_path, load_conditions, read_toml
 from classifier.rules.scope import out_of_scope_topic
 
 # "Model" and "Prediction" (classifier.model.predict) are named in annotations only: predict imports
 # this module for ``Model.questions``, so importing it here would close a cycle.
 __all__ = ["Question", "RankedQuestion", "ANSWERS", "CLOSE", "MAX_ASKED", "load_questions", "with_answers",
-           "is_unsure", "needs_questions", "rank_questions", "questions", "changes", "closest_condition"]
+           "is_unsure", "needs_questions", "rank_questions", "questions", "changes", "closest_condition",
+           "what_changed", "ANSWER_WORDS"]
+
+ANSWER_WORDS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 
 ANSWERS = ("yes", "no", "unsure")
 CLOSE = 0.25  # top two conditions within this: unsure
@@ -196,3 +199,23 @@ def changes(before: Mapping[str, float], after: Mapping[str, float], min_change:
     """Which labels an answer moved, and by how much (after − before), largest move first."""
     moved = [(lab, round(after[lab] - before[lab], 6)) for lab in LABELS if abs(after[lab] - before[lab]) >= min_change]
     return sorted(moved, key=lambda kv: -abs(kv[1]))
+
+
+def _name(label: str) -> str:
+    return "not one of the four" if label == UNKNOWN else load_conditions()[label].name.lower()
+
+
+def what_changed(question: Question, answer: str, before: "Prediction", after: "Prediction") -> str:
+    """One line for the page and the terminal: which answer moved which condition by how much, and
+    any red flag it raised."""
+    said = f"{ANSWER_WORDS[answer]} to “{question.ask}”"
+    moved = changes(before.scores, after.scores)
+    parts = [f"{_name(lab)} {before.scores[lab]:.0%} → {after.scores[lab]:.0%} ({delta * 100:+.0f})"
+             for lab, delta in moved[:3]]
+    line = f"{said}: " + ("; ".join(parts) if parts else "no change") + "."
+    if after.label != before.label:
+        line += f" The answer is now {_name(after.label)}."
+    raised = [f["id"].replace("_", " ") for f in after.red_flags if f["id"] not in {g["id"] for g in before.red_flags}]
+    if raised:
+        line += " Red flag: " + ", ".join(raised) + "."
+    return line
