@@ -134,3 +134,16 @@ def test_simulated_user_on_dev_rows_asks_and_improves_top1(model):
     curve = sim["unsure_or_wrong"]["chosen"]
     assert sim["n"] == len(wrong) and curve[0] == 0.0
     assert curve[2] > curve[0]
+
+
+@pytest.mark.parametrize("text", [UNSURE, "my calf hurts, no swelling", "calf sore on runs!", "not warm"])
+def test_questions_hypotheses_equal_classifying_the_answered_text(model, text):
+    """The chooser joins the text's terms and each answer's (no re-normalising); that must give
+    exactly what classifying the text with the answer appended gives, red flags included."""
+    for r in rank_questions(model, text, {"gradual": "no"}):
+        for answer, scores in (("yes", r.if_yes), ("no", r.if_no)):
+            direct = model.classify(with_answers(text, {"gradual": "no", r.id: answer}))
+            assert direct.scores == scores, (r.id, answer)
+        before = {f["id"] for f in model.classify(with_answers(text, {"gradual": "no"})).red_flags}
+        direct = model.classify(with_answers(text, {"gradual": "no", r.id: "yes"}))
+        assert tuple(f["id"] for f in direct.red_flags if f["id"] not in before) == r.raises

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Iterable, Mapping
 
 import numpy as np
 
 from classifier.facts import CONDITIONS, LABELS, UNKNOWN, data_path, load_conditions, read_toml
+from classifier.preprocess import Terms
 from classifier.rules.scope import out_of_scope_topic
 
 # "Model" and "Prediction" (classifier.model.predict) are named in annotations only: predict imports
@@ -101,6 +102,10 @@ def load_questions() -> dict[str, Question]:
     return dict(sorted(out.items(), key=lambda kv: kv[1].kind != "red_flag"))
 
 
+def _separator(text: str) -> str:
+    return " " if text.endswith((".", "!", "?")) else ". "
+
+
 def with_answers(text: str, answered: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> str:
     """``text`` with the phrase of each answer appended, in order, each as its own sentence
     (so no negation reaches across). The original text keeps its character positions."""
@@ -111,8 +116,26 @@ def with_answers(text: str, answered: Mapping[str, str] | Iterable[tuple[str, st
     if not phrases:
         return text
     stem = text.rstrip()
-    sep = " " if stem.endswith((".", "!", "?")) else ". "
-    return stem + sep + " ".join(phrases)
+    return stem + _separator(stem) + " ".join(phrases)
+
+
+@lru_cache(maxsize=256)
+def _phrase_terms(normalizer, phrase: str) -> Terms:
+    return normalizer.analyse(phrase)
+
+
+def _appended(text: str, terms: Terms, phrase: str, normalizer) -> tuple[str, Terms]:
+    """``with_answers`` for one more phrase, and its terms built from ``terms`` (the text's) and the
+    phrase's own (cached): a phrase is its own sentence, so no negation scope crosses into or out of
+    it and the terms of the whole are the two lists joined (tests check this against normalising)."""
+    stem = text.rstrip()
+    full = stem + _separator(stem) + phrase
+    offset = len(full) - len(phrase)
+    ph = _phrase_terms(normalizer, phrase)
+    joined = Terms(terms.features + ph.features, terms.starts + [s + offset for s in ph.starts],
+                   terms.ends + [e + offset for e in ph.ends],
+                   terms.negated | frozenset(i + len(terms) for i in ph.negated))
+    return full, joined
 
 
 def closest_condition(scores: Mapping[str, float]) -> str:
@@ -126,12 +149,14 @@ def is_unsure(pred: "Prediction") -> bool:
     return pred.label == UNKNOWN or top[0] - top[1] < CLOSE
 
 
-def needs_questions(model: "Model", text: str, pred: "Prediction") -> bool:
+def needs_questions(model: "Model", text: str, pred: "Prediction", terms: Terms | None = None) -> bool:
     """Whether questions would help: unsure, and not an answer that recognised an out-of-scope topic
-    ("my knee hurts" gets no calf questions)."""
+    ("my knee hurts" gets no calf questions). ``terms``: the text's, if already at hand."""
     if not is_unsure(pred):
         return False
-    return not (pred.label == UNKNOWN and out_of_scope_topic(model.normalizer.analyse(text)) is not None)
+    if pred.label != UNKNOWN:
+        return True
+    return out_of_scope_topic(terms if terms is not None else model.normalizer.analyse(text)) is None
 
 
 def _settled(q: Question, text: str, pred: "Prediction") -> bool:
@@ -146,19 +171,22 @@ def _vector(scores: Mapping[str, float]) -> np.ndarray:
 
 
 def rank_questions(model: "Model", text: str, answered: Mapping[str, str] | None = None, *,
-                   kinds: tuple[str, ...] = ("red_flag", "condition"), pred: "Prediction | None" = None) -> list[RankedQuestion]:
+                   kinds: tuple[str, ...] = ("red_flag", "condition"), pred: "Prediction | None" = None,
+                   terms: Terms | None = None) -> list[RankedQuestion]:
     """Every unanswered question of ``kinds`` ranked by expected effect, whatever the model's certainty.
 
     The hypothetical answers are classified in one ``classify_many`` batch (two texts per question).
+    ``pred`` and ``terms``: the answer and the normaliser's terms of the text with ``answered``, if at hand.
     """
     answered = dict(answered or {})
     full = with_answers(text, answered)
-    pred = pred or model.classify(full)
+    terms = terms if terms is not None else model.normalizer.analyse(full)
+    pred = pred or model.classify_many([full], terms=[terms])[0]
     pool = [q for q in load_questions().values() if q.id not in answered and q.kind in kinds]
     if not pool:
         return []
-    hypotheses = model.classify_many([t for q in pool for t in (with_answers(full, [(q.id, "yes")]),
-                                                                 with_answers(full, [(q.id, "no")]))])
+    texts, all_terms = zip(*(_appended(full, terms, phrase, model.normalizer) for q in pool for phrase in (q.yes, q.no)))
+    hypotheses = model.classify_many(texts, terms=all_terms)
     now = _vector(pred.scores)
     before = {f["id"] for f in pred.red_flags}
     ranked = []
@@ -184,12 +212,13 @@ def questions(model: "Model", text: str, answered: Mapping[str, str] | None = No
     if unknown_ids:
         raise ValueError(f"Unknown question id(s) {unknown_ids}; expected ids from questions.toml.")
     full = with_answers(text, answered)
-    pred = model.classify(full)
-    if not needs_questions(model, full, pred):
+    terms = model.normalizer.analyse(full)
+    pred = model.classify_many([full], terms=[terms])[0]
+    if not needs_questions(model, full, pred, terms):
         return []
     asked = sum(bank[qid].kind == "condition" for qid in answered)
     kinds = ("red_flag", "condition") if asked < max_asked else ("red_flag",)
-    ranked = rank_questions(model, text, answered, kinds=kinds, pred=pred)
+    ranked = rank_questions(model, text, answered, kinds=kinds, pred=pred, terms=terms)
     flags = [r for r in ranked if r.question.kind == "red_flag" and not _settled(r.question, full, pred)]
     flags.sort(key=lambda r: list(bank).index(r.id))  # the bank's order: the most serious first
     return flags + [r for r in ranked if r.question.kind == "condition"]
