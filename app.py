@@ -160,6 +160,7 @@ def single_tab(model) -> None:
     for col, (name, text) in zip(cols, EXAMPLES.items()):
         if col.button(name, key=f"ex-{name}"):
             st.session_state["text"] = text
+            st.session_state["described"] = None  # the last answer (and its questions) is not this text's
     with st.form("describe"):
         text = st.text_area("Describe what you feel, in your own words", key="text", height=140,
                             placeholder="e.g. my calf seized up at mile 20 and let go when I stretched it")

@@ -90,3 +90,8 @@ def test_app_unknown_answer_explains_the_closest_condition(model):
     at = click(at, "Classify")
     assert at.subheader[0].value == "Not one of the four calf conditions"
     assert any("The closest condition is" in c.value for c in at.caption)
+
+
+def test_app_example_button_clears_the_last_answer_and_its_questions(app):
+    at = click(app, "Cramp at mile 20")
+    assert not at.subheader and question(at) is None

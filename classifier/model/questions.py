@@ -127,7 +127,9 @@ def _phrase_terms(normalizer, phrase: str) -> Terms:
 def _appended(text: str, terms: Terms, phrase: str, normalizer) -> tuple[str, Terms]:
     """``with_answers`` for one more phrase, and its terms built from ``terms`` (the text's) and the
     phrase's own (cached): a phrase is its own sentence, so no negation scope crosses into or out of
-    it and the terms of the whole are the two lists joined (tests check this against normalising)."""
+    it and the terms of the whole are the two lists joined (tests check this against normalising).
+    Known exception: a text whose last word makes a tokenizer special case with the added period
+    ("…saw the Dr" → "Dr.") keeps that word's feature as "dr" here, "dr." when normalised whole."""
     stem = text.rstrip()
     full = stem + _separator(stem) + phrase
     offset = len(full) - len(phrase)
