@@ -53,3 +53,16 @@ def test_cli_ask_yes_to_a_red_flag_question_raises_the_flag(run, monkeypatch):
     assert "RED FLAG possible_dvt" in r.stderr
     row = json.loads(r.stdout)
     assert row["triage"] == "urgent" and [f["id"] for f in row["red_flags"]] == ["possible_dvt"]
+
+
+def test_cli_explain_for_an_unknown_answer_shows_the_closest_condition(run, model):
+    text = "Something is wrong with my calf, it hurts."
+    pred = model.classify(text)
+    assert pred.label == "unknown"
+    closest = max(("calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp"),
+                  key=lambda c: pred.scores[c])
+    row = json.loads(run("-t", text, "--explain", "-f", "jsonl").stdout)
+    assert row["label"] == "unknown" and row["explained_label"] == closest
+    assert any(e["direction"] == "for" for e in row["evidence"])
+    table = run("-t", text, "--explain").stdout
+    assert f"why not {closest} (the closest condition)" in table
