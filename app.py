@@ -14,7 +14,8 @@ import streamlit as st
 
 from classifier import LABELS, UNKNOWN, load_model
 from classifier.batch.parallel import classify_records
-from classifier.model.explain import Explanation, explain
+from classifier.model.explain import Explanation, explain, label_to_explain
+from classifier.model.questions import ANSWER_WORDS, load_questions, what_changed, with_answers
 from classifier.facts import load_conditions
 from classifier.batch.inputs import records_from_upload
 from classifier.batch.output import results_csv
@@ -86,9 +87,11 @@ def highlighted_html(e: Explanation, flagged: list[tuple[int, int]] = ()) -> str
 
 def render_why(model, text: str, pred) -> None:
     st.markdown("#### Why")
-    e = explain(model, text, pred.label)
+    label = label_to_explain(pred)  # for `unknown`: the closest condition
+    e = explain(model, text, label)
     flagged = [(ev["start"], ev["end"]) for f in pred.red_flags for ev in f.get("evidence", ())]
-    st.caption(f"Words tinted green pushed towards “{PLAIN[pred.label]}”, red pushed against it; "
+    closest = "" if label == pred.label else f"The closest condition is “{PLAIN[label]}”. "
+    st.caption(f"{closest}Words tinted green pushed towards “{PLAIN[label]}”, red pushed against it; "
                "struck-through words were read as negated (“no swelling”)"
                + ("; words boxed in red raised a red flag." if flagged else "."))
     # st.html, not st.markdown: no markdown pass, so a blank line, "# ..." or "[](/)" in the user's text
@@ -112,6 +115,38 @@ def render_what_now(label: str) -> None:
                         unsafe_allow_html=True)
 
 
+def answer_question(qid: str, answer: str) -> None:
+    """Button callback: record an answer (or undo the last one, ``answer=None``) and what it changed."""
+    model, text = get_model(), st.session_state["described"]
+    answers = dict(st.session_state.get("answers", {}))
+    before = model.classify(with_answers(text, answers))
+    if answer is None:
+        qid, answer = answers.popitem()
+    else:
+        answers[qid] = answer
+    after = model.classify(with_answers(text, answers))
+    line = what_changed(load_questions()[qid], answer, before, after)
+    st.session_state["answers"] = answers
+    st.session_state["last_change"] = ("Undone: " if qid not in answers else "") + line
+
+
+def render_question(model, text: str, answers: dict[str, str]) -> None:
+    """Under the answer: the one question that would help most, with Yes / No / Not sure, the line
+    saying what the last answer changed, and the answers given so far (the last can be undone)."""
+    if st.session_state.get("last_change"):
+        st.info(f"**What changed.** {st.session_state['last_change']}", icon="🔁")
+    ranked = model.questions(text, answers)
+    if ranked:
+        q = ranked[0].question
+        st.markdown(f"**One question would help:** {q.ask}")
+        for col, (answer, word) in zip(st.columns([1, 1, 1, 4]), ANSWER_WORDS.items()):
+            col.button(word, key=f"q-{q.id}-{answer}", on_click=answer_question, args=(q.id, answer))
+    if answers:
+        bank = load_questions()
+        st.caption("Your answers: " + "; ".join(f"{ANSWER_WORDS[a]} to “{bank[qid].ask}”" for qid, a in answers.items()))
+        st.button("Undo last answer", key="q-undo", on_click=answer_question, args=(None, None))
+
+
 def render_model_details(model) -> None:
     with st.sidebar.expander("Model details", expanded=False):
         meta = model.meta
@@ -128,20 +163,27 @@ def single_tab(model) -> None:
     for col, (name, text) in zip(cols, EXAMPLES.items()):
         if col.button(name, key=f"ex-{name}"):
             st.session_state["text"] = text
+            st.session_state["described"] = None  # the last answer (and its questions) is not this text's
     with st.form("describe"):
         text = st.text_area("Describe what you feel, in your own words", key="text", height=140,
                             placeholder="e.g. my calf seized up at mile 20 and let go when I stretched it")
         submitted = st.form_submit_button("Classify", type="primary")
-    if not submitted:
+    if submitted:  # a new description: its questions start over
+        st.session_state.update(described=text, answers={}, last_change="")
+    elif st.session_state.get("described") is None:
         return
+    text = st.session_state["described"]
     if not text.strip():
         st.info("Type a description first: where it hurts, how it started, what makes it better or worse.")
         return
     start = time.perf_counter()
-    pred = model.classify(text)
+    answers = st.session_state.get("answers", {})
+    full = with_answers(text, answers)  # the description with the answers' phrases appended
+    pred = model.classify(full)
     render_red_flags(pred)
     render_answer(pred)
-    render_why(model, text, pred)
+    render_question(model, text, answers)
+    render_why(model, full, pred)
     render_what_now(pred.label)
     st.caption(f"Answered in {1000 * (time.perf_counter() - start):.0f} ms.")
 

@@ -24,7 +24,8 @@ __all__ = [
 CONDITIONS = ("calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp")
 UNKNOWN = "unknown"
 LABELS = CONDITIONS + (UNKNOWN,)
-RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml")  # data that changes answers
+# data that changes answers (questions.toml: what the page and --ask ask, and what an answer adds)
+RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml", "questions.toml")
 # code that turns text into features and builds the pipeline: part of a fit's identity
 FIT_CODE = ("preprocess.py", "model/predict.py")
 # code that changes answers without refitting: negation and rules, unknown reasons, the decision

@@ -124,7 +124,7 @@ def test_report_leads_with_real_posts_and_compares_generated_and_real_style(smal
     real = real_posts_dir()
     # dev, not test: the test split is run only to report (corpus/real/README.md)
     report = evaluate(small_corpus, [real / "dev.jsonl", FRESH], tmp_path, folds=2,
-                      style_reference=real / "dev.jsonl").read_text()
+                      style_reference=real / "dev.jsonl", question_random_runs=2).read_text()
     first = report.index("## Real posts, `dev` split")
     assert first < report.index("## Hand-written held-out set")
     style = table_rows(report, "## Does the generated corpus read like real posts?")
@@ -145,3 +145,11 @@ def test_report_leads_with_real_posts_and_compares_generated_and_real_style(smal
               & {"possible_dvt", "possible_pulmonary_embolism"}]
     assert clot["positives"] == len(stories) > 0
     assert [m.split(":")[0] for m in clot["missed"]] == missed
+    # the simulated user runs on real posts only, on the in-scope ones, and starts from the model's own top-1
+    sim = scores["heldout"]["dev.jsonl"]["questions"]
+    assert "questions" not in scores["heldout"][FRESH.name]
+    in_scope = [r for r in read_heldout(real / "dev.jsonl") if r["label"] not in ("unknown", None)]
+    assert sim["n"] == len(in_scope) and 0 < sim["unsure_or_wrong"]["asked"] <= sim["n"]
+    assert sim["unsure_or_wrong"]["chosen"][0] == pytest.approx(scores["heldout"]["dev.jsonl"][MAIN]["top1_conditions"],
+                                                                abs=1e-4)
+    assert "Simulated user" in report.split("## Real posts, `dev` split")[1].split("## Hand-written")[0]

@@ -67,7 +67,9 @@ def _table_lines(r: dict) -> Iterator[str]:
     ranked = sorted(r["scores"].items(), key=lambda kv: -kv[1])
     yield "  " + "  ".join(f"{lab} {p:.0%}" for lab, p in ranked)
     if r.get("evidence"):
-        yield "  why (strongest evidence for/against this answer):"
+        explained = r.get("explained_label") or r["label"]
+        yield ("  why (strongest evidence for/against this answer):" if explained == r["label"] else
+               f"  why not {explained} (the closest condition): strongest evidence for/against it:")
         for e in r["evidence"]:
             neg = " (negated)" if e["negated"] else ""
             yield f"    {e['direction']:>7} {e['weight']:+.2f}  {e['term'].removeprefix('NEG_')}{neg}"

@@ -54,8 +54,12 @@ def classify_chunk(model: Model, chunk: list[Record], explain: bool = False) -> 
         if not r.ok:
             out.append(result_for(r))
             continue
-        res = result_for(r, next(preds))
+        prediction = next(preds)
+        res = result_for(r, prediction)
         if explain:
-            res["evidence"] = _evidence(model, r.text, res["label"])
+            from classifier.model.explain import label_to_explain
+
+            res["explained_label"] = label_to_explain(prediction)  # for `unknown`: the closest condition
+            res["evidence"] = _evidence(model, r.text, res["explained_label"])
         out.append(res)
     return out

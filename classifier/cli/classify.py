@@ -96,10 +96,13 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar on stderr [default: only when stderr is a terminal].")
 @click.option("--explain", is_flag=True, help="Add the evidence (words and weights) behind each answer.")
+@click.option("--ask", is_flag=True,
+              help="When unsure, ask up to three yes/no questions about each -t description on the terminal "
+                   "(y/n/?; red-flag questions first). Skipped when stdin is not a terminal.")
 @click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), default=None,
               help="Model directory (default: the default model, built on first use).")
 def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, resume, csv_raw,
-                 jobs, dask_address, progress, explain, model_path):
+                 jobs, dask_address, progress, explain, ask, model_path):
     """Classify descriptions: files, folders, JSONL/CSV files or stdin (-) given as arguments, or
     texts given with -t. An argument is always a path: one that does not exist is an error record.
 
@@ -138,7 +141,7 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
         try:
             _run(paths, texts, plan, counts, input_format=input_format, text_field=text_field, id_field=id_field,
                  glob=glob, fmt=fmt, csv_raw=csv_raw, jobs=jobs, dask_address=dask_address, progress=progress,
-                 explain=explain, model_path=model_path)
+                 explain=explain, ask=ask, model_path=model_path)
         except KeyboardInterrupt as exc:  # Ctrl+C, or SIGTERM/SIGHUP (Stopped)
             signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
             how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
@@ -159,7 +162,7 @@ def _where(plan) -> str:
 
 
 def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_field, glob, fmt, csv_raw, jobs,
-         dask_address, progress, explain, model_path) -> None:
+         dask_address, progress, explain, ask, model_path) -> None:
     try:
         model_path = model_location(model_path)
         path, meta = locate_model(model_path)
@@ -170,6 +173,10 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
             gc.freeze()  # the model lives until exit: the collector need not scan it (~15 % faster batches)
     except (FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if ask:
+        from classifier.cli.ask import ask_about
+
+        texts = ask_about(texts, model if jobs == 1 or dask_address else path, paths)
     fingerprint = run_fingerprint(fmt, meta["model_version"], explain=explain, csv_raw=csv_raw,
                                   input_format=input_format, text_field=text_field, id_field=id_field, glob=glob)
     start = time.perf_counter()

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from classifier.facts import LABELS
+from classifier.facts import CONDITIONS, LABELS, UNKNOWN
 from classifier.model import Model
 
-__all__ = ["TokenWeight", "Evidence", "Explanation", "explain"]
+__all__ = ["TokenWeight", "Evidence", "Explanation", "explain", "label_to_explain"]
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,18 @@ class Explanation:
         return sorted(self.evidence, key=lambda e: -abs(e.weight))[:n]
 
 
+def label_to_explain(prediction) -> str:
+    """The label whose evidence explains a ``Prediction``: its answer, or for an ``unknown`` answer the
+    closest condition (explaining the out-of-scope class itself would show every calf word as "against")."""
+    if prediction.label != UNKNOWN:
+        return prediction.label
+    return max(CONDITIONS, key=lambda c: prediction.scores[c])
+
+
 def explain(model: Model, text: str, label: str | None = None) -> Explanation:
-    """Explain ``model``'s score for ``label`` (default: its answer) on ``text``."""
-    label = label or model.classify(text).label
+    """Explain ``model``'s score for ``label`` on ``text`` (default: its answer, or the closest
+    condition when the answer is ``unknown``; see ``label_to_explain``)."""
+    label = label or label_to_explain(model.classify(text))
     if label not in LABELS:
         raise ValueError(f"Unknown label {label!r}; expected one of {', '.join(LABELS)}.")
     terms = model.normalizer.analyse(text)

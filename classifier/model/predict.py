@@ -112,8 +112,13 @@ class Model:
         """Classify one description."""
         return self.classify_many([text])[0]
 
-    def classify_many(self, texts: Sequence[str] | Iterable[str]) -> list[Prediction]:
-        """Classify many descriptions at once; equal, text by text, to ``classify``."""
+    def classify_many(self, texts: Sequence[str] | Iterable[str], *, terms: Sequence[Terms] | None = None
+                      ) -> list[Prediction]:
+        """Classify many descriptions at once; equal, text by text, to ``classify``.
+
+        ``terms``: the normaliser's terms of each text when the caller already has them (the question
+        chooser builds a text-plus-answer's terms from the text's and the answer's), to skip normalising.
+        """
         texts = list(texts)
         for i, t in enumerate(texts):
             if not isinstance(t, str):
@@ -122,7 +127,9 @@ class Model:
                 raise EmptyTextError(f"Text {i} is empty: describe where and how the calf hurts.")
         if not texts:
             return []
-        terms = list(self.normalizer.analyse_many(texts))
+        terms = list(self.normalizer.analyse_many(texts)) if terms is None else list(terms)
+        if len(terms) != len(texts):
+            raise ValueError(f"{len(texts)} texts and {len(terms)} term lists received; one per text expected.")
         proba = self._proba_from_features([ts.features for ts in terms])
         proba = proba.astype(np.float64)  # float32 rounded to 6 places prints as 0.9159749746322632
         labels, confidence = decide(proba, self.config.unknown_threshold)
@@ -130,6 +137,13 @@ class Model:
         version = self.version
         return [self._prediction(*args, version) for args in zip(texts, terms, proba, labels,
                                                                   confidence.round(6).tolist(), rounded)]
+
+    def questions(self, text: str, answered: dict[str, str] | None = None) -> list:
+        """The yes/no questions that would best settle an unsure answer, best first, with their expected
+        effect (``classifier.model.questions.questions``); empty when the model is sure."""
+        from classifier.model.questions import questions
+
+        return questions(self, text, answered)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order."""

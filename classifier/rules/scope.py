@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from classifier.facts import load_out_of_scope
+from classifier.facts import OutOfScopeTopic, load_out_of_scope
 from classifier.preprocess import Terms
 
-__all__ = ["unknown_reason"]
+__all__ = ["unknown_reason", "out_of_scope_topic"]
+
+
+def out_of_scope_topic(terms: Terms) -> OutOfScopeTopic | None:
+    """The first out-of-scope topic (other than chatter) whose cues the text affirms, if any."""
+    words = {t.lemma for t in terms if not t.negated}
+    lowered = " ".join(t.lemma for t in terms if not t.negated)
+    for topic in load_out_of_scope():
+        if topic.id != "chatter" and any((cue in words) if " " not in cue else (cue in lowered) for cue in topic.cues):
+            return topic
+    return None
 
 
 def unknown_reason(terms: Terms, top_condition: str, top_probability: float) -> str:
     """A plain-words reason for an ``unknown`` answer."""
     words = {t.lemma for t in terms if not t.negated}
-    lowered = " ".join(t.lemma for t in terms if not t.negated)
-    for topic in load_out_of_scope():
-        if any((cue in words) if " " not in cue else (cue in lowered) for cue in topic.cues):
-            if topic.id == "chatter":
-                continue
-            return f"This reads like {topic.reason}, which calfcheck does not cover."
+    topic = out_of_scope_topic(terms)
+    if topic is not None:
+        return f"This reads like {topic.reason}, which calfcheck does not cover."
     if not words:
         return "There is nothing here to classify: describe where and how your calf hurts."
     if not words & {"calf", "leg", "achilles", "tendon", "cramp", "muscle", "shin", "heel", "ankle"}:

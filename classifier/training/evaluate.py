@@ -15,6 +15,7 @@ from sklearn.metrics import classification_report, confusion_matrix, f1_score, t
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from classifier.training.corpus_stats import style_table
+from classifier.training.simulate import simulate, simulation_lines
 from classifier.training.baselines import KeywordBaseline, plain_tfidf_pipeline
 from classifier.facts import CONDITIONS, LABELS, UNKNOWN
 from classifier.model import Model, ModelConfig, build_pipeline, decide
@@ -196,12 +197,14 @@ def _plot_threshold(curve: list[dict], path: Path) -> None:
 
 def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Path,
              config: ModelConfig = ModelConfig(), folds: int = 5, embeddings: bool = False,
-             style_reference: Path | None = None) -> Path:
+             style_reference: Path | None = None, question_random_runs: int = 20) -> Path:
     """Run the whole evaluation and write ``report.md`` (+ PNGs, ``scores.json``) into ``out_dir``.
 
     ``embeddings`` adds two general-purpose sentence-embedding baselines (the optional
     ``embeddings`` extra; see :mod:`classifier.embeddings`). ``style_reference`` (real posts) adds a
-    side-by-side table of how the generated corpus and real posts read.
+    side-by-side table of how the generated corpus and real posts read. On real posts (a set in a
+    ``real`` directory) the simulated user of :mod:`classifier.training.simulate` answers questions,
+    compared with ``question_random_runs`` runs of randomly chosen questions.
     """
     systems = _systems(config, embeddings)  # raises EmbeddingsUnavailable before anything is written
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -278,6 +281,10 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
         if misses:
             lines += ["", "Missed red-flag posts (id: first words):", ""]
             lines += [f"- `{f}` {m}" for f, m in misses]
+        if Path(hp).parent.name == "real":  # asking when unsure: the simulated user (classifier.training.simulate)
+            sim = res["questions"] = simulate(Model(fitted[main][0], config=config, fit_id="evaluation"), rows,
+                                                 random_runs=question_random_runs)
+            lines += simulation_lines(sim)
     if style_reference is not None:
         ref = read_jsonl_rows(style_reference)
         real = style_table([r["text"] for r in ref], [r.get("label") for r in ref])

@@ -1,0 +1,66 @@
+"""``calfcheck classify --ask``: ask the questions of ``Model.questions`` on the terminal (y/n/?).
+
+Prompts, "what changed" lines and red flags go to stderr; the final answer is classified and written
+like any other result. When stdin is not a terminal nothing is asked, so batch runs never block.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable, Sequence
+
+import click
+
+from classifier.model.questions import what_changed, with_answers
+
+__all__ = ["stdin_is_terminal", "ask_interactively", "ask_about"]
+
+REPLIES = {"y": "yes", "n": "no", "?": "unsure"}
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def ask_interactively(model, text: str, prompt: Callable[..., str] | None = None) -> str:
+    """Ask until the model is sure or the questions run out; the text with the answers appended."""
+    prompt = prompt or (lambda q: click.prompt(f"{q} [y/n/?]", type=click.Choice(list(REPLIES)), show_choices=False,
+                                               err=True))
+    answered: dict[str, str] = {}
+    before = model.classify(text)
+    while True:
+        ranked = model.questions(text, answered)
+        if not ranked:
+            break
+        question = ranked[0].question
+        answer = REPLIES[prompt(question.ask)]
+        answered[question.id] = answer
+        after = model.classify(with_answers(text, answered))
+        click.echo(f"  {what_changed(question, answer, before, after)}", err=True)
+        for flag in after.red_flags:
+            if flag["id"] not in {f["id"] for f in before.red_flags}:
+                click.echo(f"  !! RED FLAG {flag['id']}: {flag['reason']}", err=True)
+        before = after
+    return with_answers(text, answered)
+
+
+def ask_about(texts: Sequence[str], model, paths: Sequence[str]) -> tuple[str, ...]:
+    """The ``-t`` texts with the user's answers appended; unchanged (with a note) without a terminal.
+    ``model`` is a loaded model or the directory to load it from."""
+    if not stdin_is_terminal():
+        click.echo("calfcheck: --ask skipped: stdin is not a terminal (nothing is asked in batch runs).", err=True)
+        return tuple(texts)
+    if paths:
+        click.echo("calfcheck: --ask asks about -t descriptions only; files and stdin are classified as they are.",
+                   err=True)
+    if not hasattr(model, "questions"):
+        from classifier.storage import load_model
+
+        model = load_model(model)
+    out = []
+    for i, text in enumerate(texts, 1):
+        if text.strip():
+            click.echo(f"text:{i}: a few questions may help (y = yes, n = no, ? = not sure).", err=True)
+            text = ask_interactively(model, text)
+        out.append(text)
+    return tuple(out)
