@@ -134,7 +134,7 @@ def test_resume_of_a_foreign_partial_refuses_before_cutting_anything(run, tmp_pa
 def test_resume_on_the_users_own_finished_csv_leaves_nothing_behind(run, tmp_path):
     notes = tmp_path / "notes.csv"
     notes.write_text("text\ncalf cramp at night\n")
-    r = run("classify", str(notes), "-f", "csv", "-o", str(notes), "--resume")
+    r = run("classify", "-t", "calf cramp at night", "-f", "csv", "-o", str(notes), "--resume")
     assert r.exit_code == 2 and "nothing to resume" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.csv"]
     assert notes.read_text() == "text\ncalf cramp at night\n"
