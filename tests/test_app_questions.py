@@ -42,7 +42,7 @@ def bars(at: AppTest) -> bytes:
 
 
 def explained(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "cc-token" in m.value)
+    return next(m.value for m in at.html if "cc-token" in m.value)
 
 
 def test_app_asks_a_red_flag_question_first_on_an_unsure_description(app):
