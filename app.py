@@ -7,6 +7,7 @@ Nothing typed here leaves the machine and nothing is stored.
 from __future__ import annotations
 
 import html
+import re
 import time
 
 import pandas as pd
@@ -15,7 +16,8 @@ import streamlit as st
 from classifier import LABELS, UNKNOWN, load_model
 from classifier.batch.parallel import classify_records
 from classifier.model.explain import Explanation, explain, label_to_explain
-from classifier.model.questions import ANSWER_WORDS, load_questions, what_changed, with_answers
+from classifier.model.questions import ANSWER_WORDS, classify_with_answers, load_questions, what_changed, with_answers
+from classifier.rules.triage import LEVELS
 from classifier.facts import load_conditions
 from classifier.batch.inputs import records_from_upload
 from classifier.batch.output import results_csv
@@ -47,9 +49,18 @@ def get_model():
     return load_model(ensure_default_model()).prepare()
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` with markdown's special characters escaped: shown as typed, never as formatting or a link."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
 def render_red_flags(pred) -> None:
-    for flag in pred.red_flags:
-        st.error(f"**Red flag: {flag['id'].replace('_', ' ')}.** {flag['reason']}", icon="🚨")
+    """One banner per flag, the most urgent first; the reason quotes the user's words, shown as text."""
+    for flag in sorted(pred.red_flags, key=lambda f: -LEVELS.index(f["triage"])):
+        st.error(f"**Red flag: {flag['id'].replace('_', ' ')}.** {markdown_text(flag['reason'])}", icon="🚨")
 
 
 def render_answer(pred) -> None:
@@ -117,14 +128,16 @@ def render_what_now(label: str) -> None:
 
 def answer_question(qid: str, answer: str) -> None:
     """Button callback: record an answer (or undo the last one, ``answer=None``) and what it changed."""
-    model, text = get_model(), st.session_state["described"]
+    model, text = get_model(), st.session_state.get("described")
     answers = dict(st.session_state.get("answers", {}))
-    before = model.classify(with_answers(text, answers))
+    if text is None or (answer is None and not answers):  # a stale click (new text, nothing left to undo)
+        return
+    before = classify_with_answers(model, text, answers)
     if answer is None:
         qid, answer = answers.popitem()
     else:
         answers[qid] = answer
-    after = model.classify(with_answers(text, answers))
+    after = classify_with_answers(model, text, answers)  # an answer can raise a red flag, never remove one
     line = what_changed(load_questions()[qid], answer, before, after)
     st.session_state["answers"] = answers
     st.session_state["last_change"] = ("Undone: " if qid not in answers else "") + line
@@ -179,7 +192,7 @@ def single_tab(model) -> None:
     start = time.perf_counter()
     answers = st.session_state.get("answers", {})
     full = with_answers(text, answers)  # the description with the answers' phrases appended
-    pred = model.classify(full)
+    pred = classify_with_answers(model, text, answers)
     render_red_flags(pred)
     render_answer(pred)
     render_question(model, text, answers)
@@ -188,13 +201,19 @@ def single_tab(model) -> None:
     st.caption(f"Answered in {1000 * (time.perf_counter() - start):.0f} ms.")
 
 
+@st.cache_data(max_entries=4, show_spinner="Classifying…")
+def classify_uploads(uploads: tuple[tuple[str, bytes], ...]) -> list[dict]:
+    """Results of the uploaded files, kept for the same files: a click elsewhere on the page does not
+    classify them again."""
+    return list(classify_records(get_model(), [r for name, data in uploads for r in records_from_upload(name, data)]))
+
+
 def batch_tab(model) -> None:
     files = st.file_uploader("Upload .txt files (one description each) or a CSV/JSONL with a `text` column",
                              type=["txt", "csv", "jsonl"], accept_multiple_files=True)
     if not files:
         return
-    records = [r for f in files for r in records_from_upload(f.name, f.getvalue())]
-    results = list(classify_records(model, records))
+    results = classify_uploads(tuple((f.name, f.getvalue()) for f in files))
     table = pd.DataFrame([{"file": r["id"], "label": r["label"], "confidence": r["confidence"],
                            "triage": r["triage"], "status": r["status"], "error": r["error"] or r["warning"]}
                           for r in results])

@@ -29,7 +29,9 @@ RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml", "ques
 # code that turns text into features and builds the pipeline: part of a fit's identity
 FIT_CODE = ("preprocess.py", "model/predict.py")
 # code that changes answers without refitting: negation and rules, unknown reasons, the decision
-RUNTIME_CODE = FIT_CODE + ("rules/triage.py", "rules/prefilter.py", "rules/scope.py")
+# (and the explanation in --explain records, and the questions and answers of the page and --ask)
+RUNTIME_CODE = FIT_CODE + ("rules/triage.py", "rules/prefilter.py", "rules/scope.py", "model/explain.py",
+                           "model/questions.py")
 
 
 @dataclass(frozen=True)

@@ -106,3 +106,15 @@ def test_batch_download_csv_neutralises_formulas_in_uploaded_names(model):
     records = list(records_from_upload('=HYPERLINK("http://x","y").txt', b"calf cramp at night"))
     rows = list(csv.DictReader(io.StringIO(results_csv(list(classify_records(model, records))))))
     assert rows[0]["id"] == "'=HYPERLINK(\"http://x\",\"y\").txt" and rows[0]["label"] == "muscle_cramp"
+
+
+def test_app_red_flag_banner_shows_the_users_words_as_text_most_urgent_first(app):
+    at = classify(app, "Felt a pop in my calf during a sprint and now my foot is cold and pale, "
+                       "and my calf is bigger **[x](/a)** than the other")
+    banners = [e.value for e in at.error if "Red flag" in e.value]
+    assert banners and "[x](/a)" not in "".join(banners) and "\\[x\\]\\(/a\\)" in "".join(banners)
+    shown = [next(name for name in ("acute compartment", "possible dvt", "possible rupture") if name in b)
+             for b in banners]
+    # the rules raise possible_dvt (urgent), possible_rupture_or_tear (see_doctor), acute_compartment (urgent)
+    assert sorted(shown) == ["acute compartment", "possible dvt", "possible rupture"]
+    assert shown[-1] == "possible rupture"  # the see-a-doctor flag after the two urgent ones

@@ -147,3 +147,53 @@ def test_questions_hypotheses_equal_classifying_the_answered_text(model, text):
         before = {f["id"] for f in model.classify(with_answers(text, {"gradual": "no"})).red_flags}
         direct = model.classify(with_answers(text, {"gradual": "no", r.id: "yes"}))
         assert tuple(f["id"] for f in direct.red_flags if f["id"] not in before) == r.raises
+
+
+# Safety: answers can raise a red flag, never remove one (cold review of the merged feature) ---------------
+
+FLAGGED = ["My calf is swollen and aches.", "Flew back from a conference last week and my calf aches."]
+
+
+@pytest.mark.parametrize("text", FLAGGED)
+def test_no_answer_removes_a_red_flag_or_lowers_triage(model, text):
+    from classifier.model.questions import classify_with_answers
+    from classifier.rules.triage import LEVELS
+
+    base = model.classify(text)
+    assert "possible_dvt" in {f["id"] for f in base.red_flags}
+    for qid in BANK:
+        for answer in ANSWERS:
+            pred = classify_with_answers(model, text, {qid: answer})
+            assert "possible_dvt" in {f["id"] for f in pred.red_flags}, (qid, answer)
+            assert LEVELS.index(pred.triage) >= LEVELS.index(base.triage), (qid, answer)
+            kept = next(f for f in pred.red_flags if f["id"] == "possible_dvt")
+            assert all(e["end"] <= len(text) for e in kept["evidence"])  # the user's own words are quoted
+
+
+@pytest.mark.parametrize("text", ["Both calves sore and tired after the race.",
+                                  "My calf hurts but there's no pain when walking."])
+def test_yes_to_a_red_flag_question_always_raises_its_flag(model, text):
+    from classifier.model.questions import classify_with_answers
+
+    for q in (q for q in BANK.values() if q.kind == "red_flag"):
+        pred = classify_with_answers(model, text, {q.id: "yes"})
+        assert q.flag in {f["id"] for f in pred.red_flags}, q.id
+        assert pred.triage in ("urgent", "emergency")
+
+
+def test_a_red_flag_question_is_not_settled_by_a_word_that_only_looks_like_its_finding(model):
+    from classifier.model.questions import _settled
+
+    text = "My calf hurts after the warm up on a hot day and the drive home."
+    pred = model.classify(text)
+    assert not any(_settled(BANK[qid], text, pred) for qid in ("swollen_warm_red", "flight_surgery_cast"))
+    said = "My calf is not swollen and I had no flight or surgery."
+    assert all(_settled(BANK[qid], said, model.classify(said)) for qid in ("swollen_warm_red", "flight_surgery_cast"))
+
+
+def test_batch_record_answered_with_ask_keeps_the_descriptions_flag(model):
+    from classifier.batch.inputs import Record
+    from classifier.batch.run import classify_chunk
+
+    row = classify_chunk(model, [Record("text:1", FLAGGED[0], answered={"sudden_twinge": "yes"})])[0]
+    assert "possible_dvt" in {f["id"] for f in row["red_flags"]} and row["triage"] == "urgent"

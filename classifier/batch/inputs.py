@@ -34,6 +34,7 @@ class Record:
     text: str | None = None
     error: str | None = None
     warning: str | None = None
+    answered: dict[str, str] | None = None  # answers to calfcheck's questions (--ask), by question id
 
     @property
     def ok(self) -> bool:

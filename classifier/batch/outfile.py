@@ -51,8 +51,9 @@ def check_file_path(path: Path) -> Path:
 
 
 def record_hash(record: Record) -> str:
-    """What a result was made from: the record's id, text and error (16 hex digits)."""
-    data = "\0".join((record.id, record.text or "", record.error or "")).encode("utf-8", "surrogatepass")
+    """What a result was made from: the record's id, text, error and answers (16 hex digits)."""
+    answered = json.dumps(record.answered, sort_keys=True) if record.answered else ""
+    data = "\0".join((record.id, record.text or "", record.error or "", answered)).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 

@@ -47,19 +47,24 @@ def _evidence(model: Model, text: str, label: str) -> list[dict]:
 
 
 def classify_chunk(model: Model, chunk: list[Record], explain: bool = False) -> list[dict]:
-    good = [r for r in chunk if r.ok]
+    good = [r for r in chunk if r.ok and not r.answered]
     preds = iter(model.classify_many([r.text for r in good]))
     out = []
     for r in chunk:
         if not r.ok:
             out.append(result_for(r))
             continue
-        prediction = next(preds)
+        if r.answered:  # --ask: the text with its answers; an answer never removes a red flag
+            from classifier.model.questions import classify_with_answers, with_answers
+
+            prediction, text = classify_with_answers(model, r.text, r.answered), with_answers(r.text, r.answered)
+        else:
+            prediction, text = next(preds), r.text
         res = result_for(r, prediction)
         if explain:
             from classifier.model.explain import label_to_explain
 
             res["explained_label"] = label_to_explain(prediction)  # for `unknown`: the closest condition
-            res["evidence"] = _evidence(model, r.text, res["explained_label"])
+            res["evidence"] = _evidence(model, text, res["explained_label"])
         out.append(res)
     return out

@@ -11,7 +11,8 @@ from typing import Callable, Sequence
 
 import click
 
-from classifier.model.questions import what_changed, with_answers
+from classifier.batch.output import terminal_safe
+from classifier.model.questions import classify_with_answers, what_changed
 
 __all__ = ["stdin_is_terminal", "ask_interactively", "ask_about"]
 
@@ -22,8 +23,8 @@ def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def ask_interactively(model, text: str, prompt: Callable[..., str] | None = None) -> str:
-    """Ask until the model is sure or the questions run out; the text with the answers appended."""
+def ask_interactively(model, text: str, prompt: Callable[..., str] | None = None) -> dict[str, str]:
+    """Ask until the model is sure or the questions run out; the answers, by question id."""
     prompt = prompt or (lambda q: click.prompt(f"{q} [y/n/?]", type=click.Choice(list(REPLIES)), show_choices=False,
                                                err=True))
     answered: dict[str, str] = {}
@@ -35,21 +36,21 @@ def ask_interactively(model, text: str, prompt: Callable[..., str] | None = None
         question = ranked[0].question
         answer = REPLIES[prompt(question.ask)]
         answered[question.id] = answer
-        after = model.classify(with_answers(text, answered))
+        after = classify_with_answers(model, text, answered)  # an answer never removes a flag
         click.echo(f"  {what_changed(question, answer, before, after)}", err=True)
         for flag in after.red_flags:
             if flag["id"] not in {f["id"] for f in before.red_flags}:
-                click.echo(f"  !! RED FLAG {flag['id']}: {flag['reason']}", err=True)
+                click.echo(terminal_safe(f"  !! RED FLAG {flag['id']}: {flag['reason']}"), err=True)
         before = after
-    return with_answers(text, answered)
+    return answered
 
 
-def ask_about(texts: Sequence[str], model, paths: Sequence[str]) -> tuple[str, ...]:
-    """The ``-t`` texts with the user's answers appended; unchanged (with a note) without a terminal.
+def ask_about(texts: Sequence[str], model, paths: Sequence[str]) -> list[dict[str, str]]:
+    """The user's answers about each ``-t`` text (by question id; none without a terminal, with a note).
     ``model`` is a loaded model or the directory to load it from."""
     if not stdin_is_terminal():
         click.echo("calfcheck: --ask skipped: stdin is not a terminal (nothing is asked in batch runs).", err=True)
-        return tuple(texts)
+        return [{} for _ in texts]
     if paths:
         click.echo("calfcheck: --ask asks about -t descriptions only; files and stdin are classified as they are.",
                    err=True)
@@ -59,8 +60,9 @@ def ask_about(texts: Sequence[str], model, paths: Sequence[str]) -> tuple[str, .
         model = load_model(model)
     out = []
     for i, text in enumerate(texts, 1):
+        answered = {}
         if text.strip():
             click.echo(f"text:{i}: a few questions may help (y = yes, n = no, ? = not sure).", err=True)
-            text = ask_interactively(model, text)
-        out.append(text)
-    return tuple(out)
+            answered = ask_interactively(model, text)
+        out.append(answered)
+    return out

@@ -6,6 +6,7 @@ import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -97,8 +98,9 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
               help="Show a progress bar on stderr [default: only when stderr is a terminal].")
 @click.option("--explain", is_flag=True, help="Add the evidence (words and weights) behind each answer.")
 @click.option("--ask", is_flag=True,
-              help="When unsure, ask up to three yes/no questions about each -t description on the terminal "
-                   "(y/n/?; red-flag questions first). Skipped when stdin is not a terminal.")
+              help="When unsure, ask yes/no questions about each -t description on the terminal (y/n/?): the "
+                   "red-flag questions it does not settle, then up to three about the conditions. An answer can "
+                   "raise a red flag, never remove one. Skipped when stdin is not a terminal.")
 @click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), default=None,
               help="Model directory (default: the default model, built on first use).")
 def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, resume, csv_raw,
@@ -173,16 +175,20 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
             gc.freeze()  # the model lives until exit: the collector need not scan it (~15 % faster batches)
     except (FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
+    answers = {}
     if ask:
         from classifier.cli.ask import ask_about
 
-        texts = ask_about(texts, model if jobs == 1 or dask_address else path, paths)
+        asked = ask_about(texts, model if jobs == 1 or dask_address else path, paths)
+        answers = {f"text:{n}": a for n, a in enumerate(asked, 1) if a}
     fingerprint = run_fingerprint(fmt, meta["model_version"], explain=explain, csv_raw=csv_raw,
                                   input_format=input_format, text_field=text_field, id_field=id_field, glob=glob)
     start = time.perf_counter()
     own = (plan.path, plan.partial, plan.check) if plan is not None else ()
     records = read_inputs(paths, input_format=input_format, text_field=text_field, id_field=id_field,
                           glob=glob, texts=texts, exclude=own)
+    if answers:  # the -t texts answered with --ask: classified with their answers (classify_with_answers)
+        records = (replace(r, answered=answers[r.id]) if r.id in answers and r.ok else r for r in records)
     try:
         with _output(plan, fingerprint) as out:
             records = out.skip_done(records)

@@ -17,7 +17,6 @@ rules and the explanation all read the same text; "not sure" adds nothing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Iterable, Mapping
@@ -27,12 +26,13 @@ import numpy as np
 from classifier.facts import CONDITIONS, LABELS, UNKNOWN, data_path, load_conditions, read_toml
 from classifier.preprocess import Terms
 from classifier.rules.scope import out_of_scope_topic
+from classifier.rules.triage import LEVELS, load_rules
 
 # "Model" and "Prediction" (classifier.model.predict) are named in annotations only: predict imports
 # this module for ``Model.questions``, so importing it here would close a cycle.
 __all__ = ["Question", "RankedQuestion", "ANSWERS", "CLOSE", "MAX_ASKED", "load_questions", "with_answers",
            "is_unsure", "needs_questions", "rank_questions", "questions", "changes", "closest_condition",
-           "what_changed", "ANSWER_WORDS"]
+           "what_changed", "ANSWER_WORDS", "classify_with_answers"]
 
 ANSWER_WORDS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 
@@ -51,7 +51,7 @@ class Question:
     yes_for: tuple[str, ...] = ()
     no_for: tuple[str, ...] = ()
     flag: str | None = None
-    settled_by: tuple[re.Pattern, ...] = ()
+    settled_by: tuple[str, ...] = ()  # red-flag rule groups whose match settles the question
     source: str = ""
 
     def fact_answer(self, label: str | None) -> str:
@@ -98,7 +98,7 @@ def load_questions() -> dict[str, Question]:
             raise ValueError(f"questions.toml: question {q['id']} has kind {q['kind']!r}, expected red_flag or condition.")
         out[q["id"]] = Question(q["id"], q["kind"], q["ask"], q["yes"], q["no"], tuple(q.get("yes_for", ())),
                                 tuple(q.get("no_for", ())), q.get("flag"),
-                                tuple(re.compile(p) for p in q.get("settled_by", ())), q.get("from", ""))
+                                tuple(q.get("settled_by", ())), q.get("from", ""))
     return dict(sorted(out.items(), key=lambda kv: kv[1].kind != "red_flag"))
 
 
@@ -162,10 +162,46 @@ def needs_questions(model: "Model", text: str, pred: "Prediction", terms: Terms 
 
 
 def _settled(q: Question, text: str, pred: "Prediction") -> bool:
+    """A red-flag question is settled when its flag is raised already, or when the text speaks of its finding
+    in the red-flag rules' own terms (a pattern of a ``settled_by`` group matches, affirmed or negated), not
+    merely when a word like "warm" (a warm-up) or "drive" occurs."""
     if q.flag and any(f["id"] == q.flag for f in pred.red_flags):
         return True
     lower = text.lower()
-    return any(p.search(lower) for p in q.settled_by)
+    groups = load_rules().groups
+    return any(p.search(lower) for g in q.settled_by for p in groups[g])
+
+
+def classify_with_answers(model: "Model", text: str, answered: Mapping[str, str] | None = None) -> "Prediction":
+    """The answer for ``text`` with the user's answers: label and scores of the text with the answers'
+    phrases appended; red flags and triage never below the description's own.
+
+    An answer can raise a flag, never take one away: the rules' look-alike exceptions (``!benign``,
+    ``!injury_mechanism``) read the whole text, so an appended "let go after a minute" or "a sudden
+    twinge" would otherwise silence a clot sign the user wrote. A "yes" to a red-flag question raises its
+    flag even when those exceptions would keep it quiet."""
+    from dataclasses import replace
+
+    base = model.classify(text)
+    answered = dict(answered or {})
+    if not answered:
+        return base
+    after = model.classify(with_answers(text, answered))
+    flags = {f["id"]: f for f in base.red_flags}  # the user's own words: evidence spans in ``text``
+    for f in after.red_flags:
+        if f["id"] not in flags:
+            from_answers = all(e["start"] >= len(text) for e in f.get("evidence", ()))
+            flags[f["id"]] = {**f, "reason": f["reason"].replace("You wrote", "Your answers say", 1)} if from_answers else f
+    bank = load_questions()
+    for qid, answer in answered.items():
+        q = bank.get(qid)
+        if q is not None and q.kind == "red_flag" and answer == "yes" and q.flag and q.flag not in flags:
+            rule = next(r for r in load_rules().flags if r.id == q.flag)
+            flags[q.flag] = {"id": q.flag, "triage": rule.triage, "evidence": [],
+                             "reason": f"You answered yes to “{q.ask}” {rule.reason}"}
+    ordered = sorted(flags.values(), key=lambda f: -LEVELS.index(f["triage"]))
+    level = max([base.triage, after.triage, *(f["triage"] for f in ordered)], key=LEVELS.index)
+    return replace(after, red_flags=ordered, triage=level)
 
 
 def _vector(scores: Mapping[str, float]) -> np.ndarray:
