@@ -73,14 +73,17 @@ def test_preprocess_findings_that_contain_a_cue_and_body_parts_are_not_negated(n
     assert negated <= {t.lemma for t in terms if t.negated}, list(terms)
 
 
-def test_threads_sharing_one_normaliser_get_their_own_words():
+def test_threads_sharing_one_normaliser_get_their_own_words(monkeypatch):
     """The page serves every session from one model: texts analysed at once in several threads must each get
     their own terms (spaCy's memory zones belong to the whole vocabulary, not to one thread)."""
     import random
     import string
     from concurrent.futures import ThreadPoolExecutor
 
+    import classifier.preprocess
     from classifier.preprocess import SpacyNormalizer
+
+    monkeypatch.setattr(classifier.preprocess, "MAX_PERMANENT_STRINGS", 0)  # every batch in a memory zone
 
     rng = random.Random(3)
     texts = [" ".join("".join(rng.choices(string.ascii_lowercase, k=9)) for _ in range(12)) + " calf hurts"
@@ -91,3 +94,22 @@ def test_threads_sharing_one_normaliser_get_their_own_words():
     with ThreadPoolExecutor(4) as pool:
         together = [f for chunk in pool.map(shared.transform, chunks) for f in chunk]
     assert together == alone
+
+
+def test_vocabulary_stops_growing_at_the_cap_and_answers_stay_the_same(monkeypatch):
+    """Past MAX_PERMANENT_STRINGS, new words live only as long as their batch (spaCy memory zones): the
+    vocabulary stops growing, and the terms are those of a normaliser without the cap."""
+    import random
+    import string
+
+    import classifier.preprocess
+    from classifier.preprocess import SpacyNormalizer
+
+    rng = random.Random(5)
+    texts = [" ".join("".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(10)) + " no calf swelling"
+             for _ in range(3000)]
+    free = SpacyNormalizer(batch_size=100).transform(texts)
+    capped = SpacyNormalizer(batch_size=100)
+    monkeypatch.setattr(classifier.preprocess, "MAX_PERMANENT_STRINGS", 5000)
+    assert capped.transform(texts) == free
+    assert len(capped._nlp.vocab.strings) < 5000 + 100 * 12  # at most one batch past the cap
