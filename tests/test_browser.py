@@ -46,7 +46,9 @@ def server(model, tmp_path):
     proc.wait(timeout=20)
 
 
-def test_browser_classify_shows_label_and_evidence(server, tmp_path):
+@pytest.fixture
+def page(server):
+    """The page in Debian's chromium (headless), loaded, with its description box ready."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -55,20 +57,27 @@ def test_browser_classify_shows_label_and_evidence(server, tmp_path):
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         page = browser.new_page(viewport={"width": 1100, "height": 1600})
         page.goto(server)
-        box = page.get_by_label("Describe what you feel, in your own words")
-        box.wait_for(timeout=60_000)
-        box.fill("no swelling, my calf seized up at mile 20 and let go after I stretched it")
-        start = time.perf_counter()
-        page.get_by_role("button", name="Classify").click()
-        page.get_by_role("heading", name="Calf cramp").wait_for(timeout=30_000)
-        elapsed = time.perf_counter() - start
-        page.locator("span.cc-token", has_text="seized").first.wait_for(timeout=10_000)
-        assert page.locator("span.cc-neg", has_text="swelling").count() == 1
-        page.screenshot(path=str(tmp_path / "calfcheck.png"), full_page=True)
-        if os.environ.get("CALFCHECK_SCREENSHOT"):
-            shutil.copy(tmp_path / "calfcheck.png", os.environ["CALFCHECK_SCREENSHOT"])
-        print(f"\nclick to answer: {elapsed * 1000:.0f} ms")
+        page.get_by_label("Describe what you feel, in your own words").wait_for(timeout=60_000)
+        yield page
         browser.close()
+
+
+def describe(page, text: str) -> None:
+    page.get_by_label("Describe what you feel, in your own words").fill(text)
+    page.get_by_role("button", name="Classify").click()
+
+
+def test_browser_classify_shows_label_and_evidence(page, tmp_path):
+    start = time.perf_counter()
+    describe(page, "no swelling, my calf seized up at mile 20 and let go after I stretched it")
+    page.get_by_role("heading", name="Calf cramp").wait_for(timeout=30_000)
+    elapsed = time.perf_counter() - start
+    page.locator("span.cc-token", has_text="seized").first.wait_for(timeout=10_000)
+    assert page.locator("span.cc-neg", has_text="swelling").count() == 1
+    page.screenshot(path=str(tmp_path / "calfcheck.png"), full_page=True)
+    if os.environ.get("CALFCHECK_SCREENSHOT"):
+        shutil.copy(tmp_path / "calfcheck.png", os.environ["CALFCHECK_SCREENSHOT"])
+    print(f"\nclick to answer: {elapsed * 1000:.0f} ms")
 
 
 # true once the page lists `n` answers and has finished its rerun (no stale elements left)
@@ -77,42 +86,30 @@ ANSWERED = """n => { const el = [...document.querySelectorAll('p')].find(p => p.
                             && document.querySelector('[data-stale="true"]') === null; }"""
 
 
-def test_browser_answering_a_question_changes_label_bars_and_explanation(server, tmp_path):
+def test_browser_answering_a_question_changes_label_bars_and_explanation(page, tmp_path):
     """An unsure description; "not sure" to the red-flag questions, then "yes" to the question the
     model picks: the heading, the probability bars and the highlighted explanation all change."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1100, "height": 1600})
-        page.goto(server)
-        box = page.get_by_label("Describe what you feel, in your own words")
-        box.wait_for(timeout=60_000)
-        box.fill("My calf has hurt on and off for two weeks. It hurts when I run. Not sure what it is.")
-        page.get_by_role("button", name="Classify").click()
-        page.get_by_text("Is your calf swollen, warm or red?").wait_for(timeout=30_000)
-        label = page.locator("h3").first.inner_text()
-        chart = page.locator("[data-testid='stVegaLiteChart']").first
-        chart.wait_for(timeout=10_000)
-        page.wait_for_timeout(1000)  # let the chart draw
-        bars = chart.screenshot()
-        words = page.locator("span.cc-token").all_inner_texts()
-        for n in range(1, 4):  # "not sure" to the red-flag questions, one at a time
-            page.get_by_role("button", name="Not sure").click()
-            page.wait_for_function(ANSWERED, arg=n, timeout=30_000)
-        assert page.locator("h3").first.inner_text() == label  # "not sure" changes nothing
-        asked = page.locator("p", has_text="One question would help:").inner_text()
-        page.get_by_role("button", name="Yes", exact=True).click()
-        page.wait_for_function(ANSWERED, arg=4, timeout=30_000)
-        assert page.get_by_text("What changed.").count() == 1
-        assert page.locator("h3").first.inner_text() != label
-        page.wait_for_timeout(1000)  # let the chart redraw
-        assert chart.screenshot() != bars
-        assert len(page.locator("span.cc-token").all_inner_texts()) > len(words)  # the answer is explained too
-        print(f"\nasked: {asked}; answer now: {page.locator('h3').first.inner_text()}")
-        page.screenshot(path=str(tmp_path / "asked.png"), full_page=True)
-        if os.environ.get("CALFCHECK_SCREENSHOT_ASKED"):
-            shutil.copy(tmp_path / "asked.png", os.environ["CALFCHECK_SCREENSHOT_ASKED"])
-        browser.close()
+    describe(page, "My calf has hurt on and off for two weeks. It hurts when I run. Not sure what it is.")
+    page.get_by_text("Is your calf swollen, warm or red?").wait_for(timeout=30_000)
+    label = page.locator("h3").first.inner_text()
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.wait_for(timeout=10_000)
+    page.wait_for_timeout(1000)  # let the chart draw
+    bars = chart.screenshot()
+    words = page.locator("span.cc-token").all_inner_texts()
+    for n in range(1, 4):  # "not sure" to the red-flag questions, one at a time
+        page.get_by_role("button", name="Not sure").click()
+        page.wait_for_function(ANSWERED, arg=n, timeout=30_000)
+    assert page.locator("h3").first.inner_text() == label  # "not sure" changes nothing
+    asked = page.locator("p", has_text="One question would help:").inner_text()
+    page.get_by_role("button", name="Yes", exact=True).click()
+    page.wait_for_function(ANSWERED, arg=4, timeout=30_000)
+    assert page.get_by_text("What changed.").count() == 1
+    assert page.locator("h3").first.inner_text() != label
+    page.wait_for_timeout(1000)  # let the chart redraw
+    assert chart.screenshot() != bars
+    assert len(page.locator("span.cc-token").all_inner_texts()) > len(words)  # the answer is explained too
+    print(f"\nasked: {asked}; answer now: {page.locator('h3').first.inner_text()}")
+    page.screenshot(path=str(tmp_path / "asked.png"), full_page=True)
+    if os.environ.get("CALFCHECK_SCREENSHOT_ASKED"):
+        shutil.copy(tmp_path / "asked.png", os.environ["CALFCHECK_SCREENSHOT_ASKED"])
