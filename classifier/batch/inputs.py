@@ -17,7 +17,7 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from classifier.batch.textio import Line, decode_bytes, read_lines, sniff_encoding, whole_chars
+from classifier.batch.textio import Line, buffered, decode_bytes, read_lines, sniff_encoding, whole_chars
 
 __all__ = ["Record", "MAX_TEXT_BYTES", "MAX_LINE_BYTES", "read_inputs", "records_from_text_lines",
            "records_from_jsonl", "records_from_csv", "records_from_upload", "decode_text", "estimate_count"]
@@ -217,7 +217,7 @@ def _file_records(path: Path, fmt: str, text_field: str, id_field: str | None) -
 def _stream_records(raw: BinaryIO, fmt: str, name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
     """Records of a byte stream in ``fmt`` (``auto``: JSONL if the first non-blank line is an object, else text)."""
     cap = MAX_TEXT_BYTES if fmt == "text" else MAX_LINE_BYTES
-    raw = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
+    raw = buffered(raw)
     head = raw.peek(SNIFF_BYTES)[:SNIFF_BYTES]
     if b"\x00" in head and sniff_encoding(head[:4]) == "utf-8":
         yield Record(name, error="binary data (contains NUL bytes): give plain text, JSONL or CSV "

@@ -180,14 +180,6 @@ class Output:
     def resumed(self) -> bool:
         return bool(self._done.ids)
 
-    @property
-    def path(self) -> Path | None:
-        return self.plan.path if self.plan else None
-
-    @property
-    def partial(self) -> Path | None:
-        return self.plan.partial if self.plan else None
-
     def skip_done(self, records: Iterable[Record]) -> Iterator[Record]:
         """Check that the first records of ``records`` are the inputs of the records already in the partial,
         then (and only then) cut the partial after them; return the remaining records."""
@@ -310,7 +302,7 @@ def read_done(plan: OutputPlan, fingerprint: dict) -> _Done:
             break
         hashes.append(line.decode("ascii", "replace"))
         check_bytes += 17
-    ids, statuses, ends = _records(_read_nofollow(partial), plan.fmt, partial, fingerprint)
+    ids, statuses, ends = _records(_read_nofollow(partial), plan.fmt, partial)
     n = min(len(ids), len(hashes))
     # with n == 0 nothing is kept: the run starts the files afresh
     return _Done(ids[:n], sum(s != "ok" for s in statuses[:n]), hashes[:n], ends[n - 1] if n else 0,
@@ -327,7 +319,7 @@ def _flat(d: dict, prefix: str = "") -> dict:
     return out
 
 
-def _records(data: bytes, fmt: str, partial: Path, fingerprint: dict) -> tuple[list[str], list[str], list[int]]:
+def _records(data: bytes, fmt: str, partial: Path) -> tuple[list[str], list[str], list[int]]:
     """Ids, statuses and end offsets of the complete records in a partial; refuses one calfcheck did not write."""
     ids, statuses, ends = [], [], []
     bad = f"{_say(partial)} is not a calfcheck {fmt.upper()} partial"

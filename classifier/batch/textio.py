@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
-__all__ = ["Line", "read_lines", "decode_bytes", "sniff_encoding", "whole_chars", "SKIP_CHUNK"]
+__all__ = ["Line", "read_lines", "decode_bytes", "sniff_encoding", "whole_chars", "buffered", "SKIP_CHUNK"]
 
 SKIP_CHUNK = 1 << 16  # bytes read at a time while skipping the rest of an over-long line
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -50,13 +50,14 @@ def decode_bytes(data: bytes, where: str = "", encoding: str | None = None) -> t
             f"save the file as UTF-8 for exact results")
 
 
-def _buffered(raw: BinaryIO) -> io.BufferedReader:
+def buffered(raw: BinaryIO) -> io.BufferedReader:
+    """``raw`` as a stream that can ``peek`` (wrapped when it cannot)."""
     return raw if hasattr(raw, "peek") else io.BufferedReader(raw)  # type: ignore[return-value]
 
 
 def read_lines(raw: BinaryIO, cap: int) -> Iterator[Line]:
     """The lines of a binary stream, decoded, each read at most ``cap`` bytes into memory."""
-    raw = _buffered(raw)
+    raw = buffered(raw)
     encoding = sniff_encoding(raw.peek(4)[:4])
     if encoding in ("utf-16", "utf-32"):
         yield from _wide_lines(raw, encoding, cap)

@@ -182,11 +182,10 @@ def classify_with_answers(model: "Model", text: str, answered: Mapping[str, str]
     flag even when those exceptions would keep it quiet."""
     from dataclasses import replace
 
-    base = model.classify(text)
     answered = dict(answered or {})
     if not answered:
-        return base
-    after = model.classify(with_answers(text, answered))
+        return model.classify(text)
+    base, after = model.classify_many([text, with_answers(text, answered)])
     flags = {f["id"]: f for f in base.red_flags}  # the user's own words: evidence spans in ``text``
     for f in after.red_flags:
         if f["id"] not in flags:
