@@ -32,6 +32,13 @@ CASES = [
     ("calf ached last week, today I coughed up blood", {PE}, "emergency"),
     ("sore calf and I feel breathless sitting down", {PE}, "emergency"),
     ("swollen calf after a flight and sharp pain in my chest", {PE, D}, "emergency"),
+    # breathless after a long journey, with no leg named: the swelling may be in a foot, or not noticed at all
+    ("drove six hours straight on Sunday, my foot was puffy, now I'm short of breath on the stairs", {PE}, "emergency"),
+    ("two weeks after my knee operation I suddenly can't catch my breath", {PE}, "emergency"),
+    ("flew back from Boston for the race and ran it fine, out of breath at the finish but recovered in a minute", set(), "self_care"),
+    # a past clot in the lungs, named in the short form
+    ("my DVT and the PEs that followed started as calf tightness", {PE, D}, "emergency"),
+    ("I teach PE and my calf has been tight after class", set(), "self_care"),
     # rupture or tear
     ("felt a pop in my calf sprinting and now I can't walk properly", {R}, "see_doctor"),
     ("it felt like someone kicked me in the back of the calf", {R}, "see_doctor"),
