@@ -39,6 +39,12 @@ CASES = [
     # a past clot in the lungs, named in the short form
     ("my DVT and the PEs that followed started as calf tightness", {PE, D}, "emergency"),
     ("I teach PE and my calf has been tight after class", set(), "self_care"),
+    # clots named in the plural or by their medical name; a clot in the lungs named without any leg word
+    ("turns out I have blood clots in my leg, not a pulled muscle", {D}, "urgent"),
+    ("the scan showed a deep vein thrombosis in my calf", {D}, "urgent"),
+    ("a year after bilateral pulmonary embolisms I ran my first marathon", {PE}, "emergency"),
+    ("huffing on easy runs, then the ER found blood clots in both lungs", {PE}, "emergency"),
+    ("my calf limbered up after a few minutes of jogging", set(), ""),
     # rupture or tear
     ("felt a pop in my calf sprinting and now I can't walk properly", {R}, "see_doctor"),
     ("it felt like someone kicked me in the back of the calf", {R}, "see_doctor"),
