@@ -66,6 +66,8 @@ def main() -> None:
         "unigrams": replace(base, ngram_max=1), "1-3 grams": replace(base, ngram_max=3),
         "no negation": replace(base, negation=False), "no lemmas": replace(base, lemmatize=False),
         "min_df=1": replace(base, min_df=1), "min_df=5": replace(base, min_df=5),
+        "unknown prior 1": replace(base, unknown_prior=1.0), "unknown prior 1.5": replace(base, unknown_prior=1.5),
+        "unknown prior 2": replace(base, unknown_prior=2.0),
     }
     if args.options != "all":
         options = {k: v for k, v in options.items() if k in args.options.split(",")}

@@ -19,7 +19,7 @@ from classifier.preprocess import SpacyNormalizer, Terms, ngrams
 from classifier.rules.scope import unknown_reason
 from classifier.rules.triage import triage
 
-__all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide", "EmptyTextError"]
+__all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide", "EmptyTextError", "UnknownPriorLR"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,28 @@ def decide(P: np.ndarray, threshold: float) -> tuple[list[str], np.ndarray]:
     return [LABELS[i] for i in labels], confidence
 
 
+class UnknownPriorLR(LogisticRegression):
+    """Logistic regression whose ``unknown`` class is made ``unknown_prior`` times less likely a priori.
+
+    After fitting, ``log(unknown_prior)`` is subtracted from the ``unknown`` intercept: every
+    probability the model gives is the fitted one with ``P(unknown)`` divided by ``unknown_prior``
+    and the row renormalised (a change of class prior), and the decision scores the explanation
+    reads stay exact. 1 leaves the fit as it is.
+    """
+
+    def __init__(self, *, C: float = 1.0, max_iter: int = 100, class_weight=None, unknown_prior: float = 1.0):
+        super().__init__(C=C, max_iter=max_iter, class_weight=class_weight)
+        self.unknown_prior = unknown_prior
+
+    def fit(self, X, y, sample_weight=None):
+        if self.unknown_prior <= 0:
+            raise ValueError(f"unknown_prior must be positive, not {self.unknown_prior}.")
+        super().fit(X, y, sample_weight=sample_weight)
+        if UNKNOWN in self.classes_:
+            self.intercept_[list(self.classes_).index(UNKNOWN)] -= np.log(self.unknown_prior)
+        return self
+
+
 def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
     """An unfitted pipeline for ``config``."""
     return Pipeline([
@@ -74,7 +96,8 @@ def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
         # the default stays the plain function, so models saved before `ngram_max` existed load unchanged
         ("tfidf", TfidfVectorizer(analyzer=ngrams if config.ngram_max == 2 else partial(ngrams, n=config.ngram_max),
                                   min_df=config.min_df, sublinear_tf=True, dtype=np.float32)),
-        ("clf", LogisticRegression(C=config.C, max_iter=config.max_iter, class_weight="balanced")),
+        ("clf", UnknownPriorLR(C=config.C, max_iter=config.max_iter, class_weight="balanced",
+                               unknown_prior=config.unknown_prior)),
     ])
 
 
