@@ -49,6 +49,25 @@ def test_questions_red_flag_yes_raises_the_flag_and_no_raises_nothing(model, qid
     assert model.classify(with_answers(NEUTRAL, {qid: "unsure"})).to_dict() == model.classify(NEUTRAL).to_dict()
 
 
+def _pred(label: str, **scores: float):
+    from classifier.model import Prediction
+
+    full = {label_: 0.0 for label_ in (*CONDITIONS, UNKNOWN)} | scores
+    return Prediction(label=label, confidence=full[label], scores=full, model_version="t")
+
+
+@pytest.mark.parametrize("pred, unsure", [
+    (_pred("calf_strain", calf_strain=0.80, unknown=0.15, muscle_cramp=0.05), False),
+    (_pred("calf_strain", calf_strain=0.50, muscle_cramp=0.30, unknown=0.20), True),  # two conditions close
+    (_pred("calf_strain", calf_strain=0.41, unknown=0.37, achilles_tendinitis=0.08, muscle_cramp=0.14), True),  # nearly unknown
+    (_pred("calf_strain", calf_strain=0.60, unknown=0.36, muscle_cramp=0.04), True),
+    (_pred("calf_strain", calf_strain=0.62, unknown=0.36, muscle_cramp=0.02), False),
+    (_pred(UNKNOWN, unknown=0.90, calf_strain=0.10), True),
+])
+def test_is_unsure_when_unknown_or_the_runner_up_is_close(pred, unsure):
+    assert is_unsure(pred) is unsure
+
+
 def test_questions_red_flag_questions_come_first_unless_the_text_settles_them(model):
     assert is_unsure(model.classify(UNSURE))
     asked = [r.id for r in model.questions(UNSURE)]

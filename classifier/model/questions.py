@@ -2,8 +2,8 @@
 the model's answer, judged by the model itself.
 
 A text is *unsure* when the answer is ``unknown`` while a condition is still plausible (no
-out-of-scope topic is recognised), or when the two most probable conditions are within
-``CLOSE`` of each other. For an unsure text, every question not yet answered is tried both ways: the
+out-of-scope topic is recognised), when the two most probable conditions are within
+``CLOSE`` of each other, or when ``unknown`` is within ``CLOSE`` of the answer. For an unsure text, every question not yet answered is tried both ways: the
 text with the "yes" phrase appended and with the "no" phrase appended are classified in one
 ``classify_many`` batch, and the question's expected effect is the mean total-variation change of
 the label distribution over its two answers (weighted equally: on real dev posts this chose better
@@ -146,9 +146,11 @@ def closest_condition(scores: Mapping[str, float]) -> str:
 
 
 def is_unsure(pred: "Prediction") -> bool:
-    """``unknown`` (no condition probable enough), or the top two conditions within ``CLOSE``."""
+    """``unknown`` (no condition probable enough), the top two conditions within ``CLOSE``, or a condition
+    answered with ``unknown`` within ``CLOSE`` of it (nearly out of scope)."""
     top = sorted((pred.scores[c] for c in CONDITIONS), reverse=True)
-    return pred.label == UNKNOWN or top[0] - top[1] < CLOSE
+    return (pred.label == UNKNOWN or top[0] - top[1] < CLOSE
+            or pred.scores[pred.label] - pred.scores[UNKNOWN] < CLOSE)
 
 
 def needs_questions(model: "Model", text: str, pred: "Prediction", terms: Terms | None = None) -> bool:
