@@ -44,6 +44,7 @@ CASES = [
     ("the scan showed a deep vein thrombosis in my calf", {D}, "urgent"),
     ("a year after bilateral pulmonary embolisms I ran my first marathon", {PE}, "emergency"),
     ("huffing on easy runs, then the ER found blood clots in both lungs", {PE}, "emergency"),
+    ("they still do not know why a clot formed in my leg veins and then travelled up to my lungs", {PE, D}, "emergency"),
     ("my calf limbered up after a few minutes of jogging", set(), ""),
     # rupture or tear
     ("felt a pop in my calf sprinting and now I can't walk properly", {R}, "see_doctor"),
@@ -127,6 +128,8 @@ NEGATION_CANNOT_HIDE = [
     ("my calf aches and I couldn't catch my breath on the stairs", PE),
     ("not sure why my calf is red and swollen", D),
     ("never had calf pain before, now it's swollen and warm", D),
+    ("I do not know why my calf is so swollen and red", D),
+    ("the doctors did not know why a clot had formed in my calf", D),
     ("That night, I woke up in excruciating pain, and my entire left leg throbbing and swollen. I struggled to get "
      "down the stairs. I thought it was a calf injury but was confused because I hadn't felt any pain during the run.", D),
 ]
