@@ -6,7 +6,7 @@ import re
 import pytest
 
 from classifier.training.generate import GeneratorConfig, generate
-from classifier.rules.prefilter import Prefilter, required_literals
+from classifier.rules.prefilter import Prefilter, finditer_function, required_literals, start_literals
 from classifier.rules.triage import load_rules
 
 from conftest import ROOT
@@ -66,3 +66,42 @@ def test_prefilter_skips_patterns_whose_words_are_absent():
 def test_pattern_without_literals_is_always_a_candidate():
     digits = re.compile(r"\d+")
     assert Prefilter({"n": [digits]}).candidates("no digits here") == {"n": [digits]}
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"\b(calf|leg)\b[^.!?]{0,25}\b(warm|hot)\b", {"calf", "leg"}),
+    (r"\bchest (pain|hurts)", {"chest pain", "chest hurts"}),
+    (r"\b(?P<f>ach\w*|pain)\b", {"ach", "pain"}),
+    (r"(a|)b", {"ab", "b"}),
+    (r"\b\d+ hours", None),
+    (r"(?<!no )swelling", None),
+    (r"(a|\d)b", None),
+])
+def test_start_literals(pattern, expected):
+    assert start_literals(pattern) == (None if expected is None else frozenset(expected))
+
+
+@pytest.mark.parametrize("pattern, text", [
+    (r"\b(calf|calves)\b", "calves calf xcalf calfx calf"),  # \b sees the character before the start
+    (r"aba|bab", "ababab"),  # overlapping starts: matches do not overlap, as with finditer
+    (r"(?<=my )calf", "a calf, my calf"),
+    (r"\bleg(s)?\b[^.]{0,10}\bhot", "legs hot. leg is hot, leg hot"),
+    (r"(?i)calf", "CALF calf"),
+    (r"(?i:calf)", "CALF calf"),
+    (r"\d+ hours", "9 hours and 10 hours"),
+])
+def test_finditer_function_equals_finditer(pattern, text):
+    p = re.compile(pattern)
+    assert [m.span() for m in finditer_function(p)(text)] == [m.span() for m in p.finditer(text)]
+
+
+def test_finditer_function_equals_finditer_on_the_rules():
+    rules = load_rules()
+    checked = 0
+    for text in texts_to_check():
+        for patterns in rules.groups.values():
+            for p in patterns:
+                expected = [(m.span(), m.groupdict()) for m in p.finditer(text)]
+                assert [(m.span(), m.groupdict()) for m in rules.finditer[p](text)] == expected, (p.pattern, text)
+                checked += bool(expected)
+    assert checked > 1000

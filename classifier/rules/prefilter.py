@@ -15,7 +15,7 @@ import re
 from re import _constants as C
 from re import _parser
 
-__all__ = ["Prefilter", "required_literals"]
+__all__ = ["Prefilter", "required_literals", "start_literals", "finditer_function"]
 
 MAX_ALTERNATIVES = 64  # a piece with more literal alternatives than this is not used as a test
 
@@ -28,6 +28,49 @@ def required_literals(pattern: str) -> list[frozenset[str]]:
     found: list[frozenset[str]] = []
     _collect(list(_parser.parse(pattern)), found)
     return list(dict.fromkeys(found))
+
+
+def start_literals(pattern: str) -> frozenset[str] | None:
+    """Non-empty strings one of which every match of ``pattern`` starts with; None when nothing is known."""
+    starts = _starts_sequence(list(_parser.parse(pattern)))
+    return frozenset(starts) if starts else None
+
+
+_CASE_FLAGS = re.compile(r"\(\?[a-zA-Z-]*i")  # an inline (?i) or (?i:...): literals would not be exact
+
+
+def finditer_function(pattern: re.Pattern):
+    """A function equal to ``pattern.finditer`` (same matches, same order) that is faster on long texts.
+
+    Python's ``re`` cannot skip ahead when a pattern begins with ``\\b`` or an alternation of words,
+    so it tries the whole pattern at every position (about 10 ns a character). When every match must
+    start with one of a few literal strings, this searches for those strings (a plain alternation,
+    which ``re`` scans for quickly) and tries ``pattern.match`` only where one begins; ``match`` with a
+    position sees the text before it, so ``\\b`` and look-behinds behave as in a search. Patterns
+    without such strings (or ignoring case) get ``pattern.finditer`` itself.
+    """
+    if not isinstance(pattern.pattern, str) or pattern.flags & re.IGNORECASE or _CASE_FLAGS.search(pattern.pattern):
+        return pattern.finditer
+    starts = start_literals(pattern.pattern)
+    if not starts:
+        return pattern.finditer
+    # a string that has a shorter start string as its prefix adds no position
+    starts = sorted(s for s in starts if not any(t != s and s.startswith(t) for t in starts))
+    search = re.compile("|".join(map(re.escape, starts))).search
+    match = pattern.match
+
+    def finditer(text: str):
+        pos = 0
+        while (found := search(text, pos)) is not None:
+            start = found.start()
+            m = match(text, start)
+            if m is None:
+                pos = start + 1
+            else:  # not empty: it starts with a non-empty literal
+                yield m
+                pos = m.end()
+
+    return finditer
 
 
 def _collect(items: list, found: list) -> None:

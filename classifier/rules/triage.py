@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifier.facts import UNKNOWN, data_path, load_conditions, read_toml
-from classifier.rules.prefilter import Prefilter
+from classifier.rules.prefilter import Prefilter, finditer_function
 from classifier.preprocess import Terms
 
 __all__ = ["LEVELS", "RedFlag", "Triage", "triage"]
@@ -35,6 +35,7 @@ class Rules:
     flags: tuple[RedFlag, ...]
     negation_exempt: frozenset[str]
     prefilter: Prefilter  # which patterns of a group can match a text at all
+    finditer: dict  # pattern → a function equal to its ``finditer``, faster (``finditer_function``)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ def load_rules(path: Path | None = None) -> Rules:
             if g not in groups:
                 raise ValueError(f"red flag {f['id']} uses unknown group {g!r}")
         flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts))
-    return Rules(groups, tuple(flags), frozenset(data.get("negation_exempt", ())), Prefilter(groups, _typical_text()))
+    finditer = {p: finditer_function(p) for patterns in groups.values() for p in patterns}
+    return Rules(groups, tuple(flags), frozenset(data.get("negation_exempt", ())), Prefilter(groups, _typical_text()),
+                 finditer)
 
 
 def _typical_text() -> str:
@@ -85,7 +88,7 @@ def _group_match(name: str, text: str, terms: Terms, rules: Rules, patterns: lis
     """The first affirmed match of a group's patterns in ``text``, or None."""
     check = name not in rules.negation_exempt
     for pattern in patterns:
-        for m in pattern.finditer(text):
+        for m in rules.finditer[pattern](text):
             if not check or _affirmed(m, terms):
                 return m
     return None
