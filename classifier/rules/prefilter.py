@@ -44,31 +44,49 @@ def finditer_function(pattern: re.Pattern):
 
     Python's ``re`` cannot skip ahead when a pattern begins with ``\\b`` or an alternation of words,
     so it tries the whole pattern at every position (about 10 ns a character). When every match must
-    start with one of a few literal strings, this searches for those strings (a plain alternation,
-    which ``re`` scans for quickly) and tries ``pattern.match`` only where one begins; ``match`` with a
-    position sees the text before it, so ``\\b`` and look-behinds behave as in a search. Patterns
-    without such strings (or ignoring case) get ``pattern.finditer`` itself.
+    start with one of a few literal strings, this finds where those strings occur (``str.find``) and
+    tries ``pattern.match`` only there; ``match`` with a position sees the text before it, so ``\\b``
+    and look-behinds behave as in a search. Patterns without such strings (or ignoring case) get
+    ``pattern.finditer`` itself.
     """
     if not isinstance(pattern.pattern, str) or pattern.flags & re.IGNORECASE or _CASE_FLAGS.search(pattern.pattern):
         return pattern.finditer
     starts = start_literals(pattern.pattern)
     if not starts:
         return pattern.finditer
-    # a string that has a shorter start string as its prefix adds no position
-    starts = sorted(s for s in starts if not any(t != s and s.startswith(t) for t in starts))
-    search = re.compile("|".join(map(re.escape, starts))).search
+    # Fewer, shorter strings to look for: "hot and red", "hot, red" … → "hot" (a match still starts with
+    # one of them), and a string with a shorter one as its prefix adds no position.
+    heads = {head if len(head := s.split(" ", 1)[0]) >= 3 else s for s in starts}
+    heads = sorted(s for s in heads if not any(t != s and s.startswith(t) for t in heads))
     match = pattern.match
 
+    if len(heads) == 1:
+        head = heads[0]
+
+        def finditer(text: str):
+            pos = 0
+            while (start := text.find(head, pos)) >= 0:
+                m = match(text, start)
+                if m is None:
+                    pos = start + 1
+                else:  # not empty: it starts with a non-empty literal
+                    yield m
+                    pos = m.end()
+        return finditer
+
     def finditer(text: str):
+        found = []
+        for head in heads:
+            i = text.find(head)
+            while i >= 0:
+                found.append(i)
+                i = text.find(head, i + 1)
+        found.sort()
         pos = 0
-        while (found := search(text, pos)) is not None:
-            start = found.start()
-            m = match(text, start)
-            if m is None:
-                pos = start + 1
-            else:  # not empty: it starts with a non-empty literal
+        for start in found:
+            if start >= pos and (m := match(text, start)) is not None:
                 yield m
-                pos = m.end()
+                pos = m.end()  # not empty: it starts with a non-empty literal
 
     return finditer
 
