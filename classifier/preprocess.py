@@ -68,7 +68,7 @@ EXTRA_PSEUDO = [
     "can't catch my breath", "cant catch my breath", "couldn't catch my breath", "couldnt catch my breath",
     "could not catch my breath", "can't get my breath", "couldn't get my breath", "not able to breathe",
     "not sure", "wasn't sure", "wasnt sure", "not certain", "no idea", "don't know", "dont know", "didn't know",
-    "do not know", "did not know", "doesn't know", "does not know", "not know why",
+    "do not know", "did not know", "didnt know", "doesn't know", "doesnt know", "does not know",
     "no reason", "not sure why", "no matter", "not getting better", "not going away", "not improving",
     "didn't go away", "didnt go away", "wouldn't go away", "wouldnt go away", "won't go away", "wont go away",
     "doesn't go away", "doesnt go away", "hasn't gone away", "hasnt gone away", "never went away",

@@ -149,4 +149,6 @@ def load_model(path: str | Path | None = None) -> Model:
 
     path, meta = locate_model(path)
     pipeline = joblib.load(path / PIPELINE_FILE)
-    return Model(pipeline, config=ModelConfig(**meta["config"]), fit_id=meta["fit_id"], meta=meta, path=path)
+    # models saved before `unknown_prior` existed were fitted without one (a plain LogisticRegression)
+    config = ModelConfig(**{"unknown_prior": 1.0, **meta["config"]})
+    return Model(pipeline, config=config, fit_id=meta["fit_id"], meta=meta, path=path)

@@ -12,20 +12,17 @@ the split files exist: the split is made once.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 from sklearn.model_selection import train_test_split
 
+from classifier.training.corpus_stats import word_ngrams
+
 LABELS = {"calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp", "unknown"}
 FLAGS = {None, "possible_dvt", "possible_pulmonary_embolism", "possible_rupture_or_tear", "acute_compartment"}
 OUT = Path(__file__).resolve().parent.parent / "corpus" / "real"
 SEED = 20261123
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
 
 
 def to_row(raw: dict) -> dict:
@@ -58,7 +55,7 @@ def main(paths: list[str]) -> None:
             except (ValueError, KeyError) as exc:
                 dropped.append(f"{path}:{n} {raw.get('id')}: {exc}")
                 continue
-            grams = {tuple(w) for w in zip(*(words(row["text"])[i:] for i in range(8)))}
+            grams = word_ngrams(row["text"], 8)
             dup = next((r for r, g in seen if len(grams & g) >= 3), None)
             if dup is not None:
                 dropped.append(f"{path}:{n} {raw['id']}: duplicates {dup['collected_as']}")

@@ -15,22 +15,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
-LABELS = {"calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp", "unknown"}
-FLAGS = {"possible_dvt", "possible_pulmonary_embolism", "possible_rupture_or_tear", "acute_compartment"}
+from classifier.facts import LABELS, data_path, read_toml
+from classifier.training.corpus_stats import word_ngrams
+
 REAL = Path(__file__).resolve().parent.parent / "corpus" / "real"
+FLAG_IDS = {f["id"] for f in read_toml(data_path("red_flags.toml"))["flags"]}
 
 
 def grams(text: str) -> set[tuple[str, ...]]:
-    w = re.findall(r"[a-z0-9']+", text.lower())
-    return set(zip(*(w[i:] for i in range(8))))
+    return word_ngrams(text, 8)
 
 
 def check(raw: dict) -> dict:
     label, flags = raw["label"], list(raw.get("red_flags") or [])
-    if not (label in LABELS or (label is None and flags)) or not set(flags) <= FLAGS:
+    if not (label in LABELS or (label is None and flags)) or not set(flags) <= FLAG_IDS:
         raise ValueError(f"bad label/flags {label!r}/{flags!r}")
     n = len(raw["text"].split())
     if not 20 <= n <= 250:
@@ -50,6 +50,8 @@ def main() -> None:
     ap.add_argument("--dry-run", action="store_true")
     ap.add_argument("--out", type=Path, help="with --dry-run: write the rows that would be added here")
     args = ap.parse_args()
+    if args.out and not args.dry_run:
+        ap.error("--out is only for --dry-run (without it, the rows are appended to corpus/real/dev.jsonl)")
 
     existing = [json.loads(line) for name in ("dev", "test")
                 for line in (REAL / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -153,3 +153,14 @@ def test_report_leads_with_real_posts_and_compares_generated_and_real_style(smal
     assert sim["unsure_or_wrong"]["chosen"][0] == pytest.approx(scores["heldout"]["dev.jsonl"][MAIN]["top1_conditions"],
                                                                 abs=1e-4)
     assert "Simulated user" in report.split("## Real posts, `dev` split")[1].split("## Hand-written")[0]
+
+
+def test_report_shows_no_threshold_sweep_for_a_test_split(small_corpus, tmp_path):
+    """The unknown threshold is chosen on dev; the report never lays out a sweep on test to choose from."""
+    split = tmp_path / "test.jsonl"
+    split.write_bytes(FRESH.read_bytes())
+    report = evaluate(small_corpus, [split], tmp_path / "out", folds=2).read_text()
+    scores = json.loads((tmp_path / "out" / "scores.json").read_text())
+    assert "not shown for the real test split" in report and "| threshold |" not in report
+    assert "threshold_curve" not in scores["heldout"]["test.jsonl"]
+    assert not (tmp_path / "out" / "threshold_test.png").exists()

@@ -2,9 +2,12 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.base import clone
 
 from classifier import EmptyTextError, LABELS, ModelVersionError, load_model, save_model
+from classifier.model.predict import UnknownPriorLR
 from classifier.training.evaluate import label_scores, read_heldout, red_flag_scores
 from classifier.training.train import default_corpus_path, train
 
@@ -102,3 +105,34 @@ def test_model_holds_its_scores_on_the_real_dev_posts(model):
     assert flags["blood clot (DVT or PE)"]["recall"] >= 0.90
     assert flags["possible_dvt"]["false_alarm_rate"] <= 0.10
     assert flags["possible_pulmonary_embolism"]["false_alarm_rate"] <= 0.02   # an emergency is rarely cried wolf
+
+
+def _prior_shifted(P: np.ndarray, k: int, prior: float) -> np.ndarray:
+    Q = P.copy()
+    Q[:, k] /= prior
+    return Q / Q.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("classes", [("a", "b", "unknown"), ("a", "unknown"), ("unknown", "z")])
+def test_unknown_prior_divides_p_unknown_and_renormalises(classes):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = np.array(classes)[rng.integers(0, len(classes), 300)]
+    plain = UnknownPriorLR(C=1.0, max_iter=200).fit(X, y)
+    shifted = clone(UnknownPriorLR(C=1.0, max_iter=200, unknown_prior=1.25)).fit(X, y)
+    k = list(shifted.classes_).index("unknown")
+    assert np.allclose(shifted.predict_proba(X), _prior_shifted(plain.predict_proba(X), k, 1.25), atol=1e-12)
+    assert shifted.predict_proba(X)[:, k].mean() < plain.predict_proba(X)[:, k].mean()
+
+
+def test_unknown_prior_must_be_positive():
+    with pytest.raises(ValueError, match="unknown_prior must be positive"):
+        UnknownPriorLR(unknown_prior=0).fit(np.eye(4), ["a", "b", "unknown", "a"])
+
+
+def test_a_model_saved_before_unknown_prior_loads_with_prior_one(model, tmp_path):
+    path = save_model(model, tmp_path / "m")
+    meta = json.loads((path / "meta.json").read_text())
+    del meta["config"]["unknown_prior"]
+    (path / "meta.json").write_text(json.dumps(meta))
+    assert load_model(path).config.unknown_prior == 1.0

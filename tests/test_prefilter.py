@@ -105,3 +105,12 @@ def test_finditer_function_equals_finditer_on_the_rules():
                 assert [(m.span(), m.groupdict()) for m in rules.finditer[p](text)] == expected, (p.pattern, text)
                 checked += bool(expected)
     assert checked > 1000
+
+
+def test_finditer_function_keeps_finditer_where_no_start_is_known_and_speeds_up_most_rules():
+    for pattern in (r"(?i)calf", r"(?i:calf)", r"\d+ hours", r"(?<!no )swelling"):
+        p = re.compile(pattern)
+        assert finditer_function(p) == p.finditer, pattern  # the fallback is finditer itself
+    patterns = [p for ps in load_rules().groups.values() for p in ps]
+    fast = [p for p in patterns if finditer_function(p) != p.finditer]
+    assert len(fast) >= 0.8 * len(patterns), f"{len(fast)} of {len(patterns)} rule patterns take the fast path"

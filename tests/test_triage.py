@@ -35,7 +35,12 @@ CASES = [
     # breathless after a long journey, with no leg named: the swelling may be in a foot, or not noticed at all
     ("drove six hours straight on Sunday, my foot was puffy, now I'm short of breath on the stairs", {PE}, "emergency"),
     ("two weeks after my knee operation I suddenly can't catch my breath", {PE}, "emergency"),
-    ("flew back from Boston for the race and ran it fine, out of breath at the finish but recovered in a minute", set(), "self_care"),
+    ("flew back from Boston for the race, out of breath on an easy run", set(), ""),
+    ("after my C-section last year I started running again; I'm out of breath on short runs", set(), ""),
+    ("The plane was delayed so I missed my long run. Did a short run instead and was breathless.", set(), ""),
+    ("I'm pregnant and running gently; I get a bit breathless walking up stairs", set(), ""),
+    ("had knee surgery three years ago, now I get breathless on hill repeats", set(), ""),
+    ("flew home, then out of breath sitting on the sofa with a racing heart", {PE}, "emergency"),
     # a past clot in the lungs, named in the short form
     ("my DVT and the PEs that followed started as calf tightness", {PE, D}, "emergency"),
     ("I teach PE and my calf has been tight after class", set(), "self_care"),
@@ -45,7 +50,8 @@ CASES = [
     ("a year after bilateral pulmonary embolisms I ran my first marathon", {PE}, "emergency"),
     ("huffing on easy runs, then the ER found blood clots in both lungs", {PE}, "emergency"),
     ("they still do not know why a clot formed in my leg veins and then travelled up to my lungs", {PE, D}, "emergency"),
-    ("my calf limbered up after a few minutes of jogging", set(), ""),
+    ("I limbered up after a 12 hour flight", set(), ""),
+    ("a fight for life and limb after the flight home", set(), ""),
     # rupture or tear
     ("felt a pop in my calf sprinting and now I can't walk properly", {R}, "see_doctor"),
     ("it felt like someone kicked me in the back of the calf", {R}, "see_doctor"),
@@ -128,7 +134,8 @@ NEGATION_CANNOT_HIDE = [
     ("my calf aches and I couldn't catch my breath on the stairs", PE),
     ("not sure why my calf is red and swollen", D),
     ("never had calf pain before, now it's swollen and warm", D),
-    ("I do not know why my calf is so swollen and red", D),
+    ("I do not know why my calf is warm to the touch", D),
+    ("I didnt know why my calf was warm to the touch", D),
     ("the doctors did not know why a clot had formed in my calf", D),
     ("That night, I woke up in excruciating pain, and my entire left leg throbbing and swollen. I struggled to get "
      "down the stairs. I thought it was a calf injury but was confused because I hadn't felt any pain during the run.", D),

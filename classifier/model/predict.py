@@ -73,7 +73,8 @@ class UnknownPriorLR(LogisticRegression):
     After fitting, ``log(unknown_prior)`` is subtracted from the ``unknown`` intercept: every
     probability the model gives is the fitted one with ``P(unknown)`` divided by ``unknown_prior``
     and the row renormalised (a change of class prior), and the decision scores the explanation
-    reads stay exact. 1 leaves the fit as it is.
+    reads stay exact. 1 leaves the fit as it is. Only ``C``, ``max_iter`` and ``class_weight`` of
+    ``LogisticRegression`` are parameters here; the others keep scikit-learn's defaults.
     """
 
     def __init__(self, *, C: float = 1.0, max_iter: int = 100, class_weight=None, unknown_prior: float = 1.0):
@@ -85,7 +86,11 @@ class UnknownPriorLR(LogisticRegression):
             raise ValueError(f"unknown_prior must be positive, not {self.unknown_prior}.")
         super().fit(X, y, sample_weight=sample_weight)
         if UNKNOWN in self.classes_:
-            self.intercept_[list(self.classes_).index(UNKNOWN)] -= np.log(self.unknown_prior)
+            k = list(self.classes_).index(UNKNOWN)
+            if len(self.classes_) == 2:  # one score, for classes_[1]: P(unknown) / prior either way round
+                self.intercept_[0] += -np.log(self.unknown_prior) if k == 1 else np.log(self.unknown_prior)
+            else:
+                self.intercept_[k] -= np.log(self.unknown_prior)
         return self
 
 

@@ -37,7 +37,7 @@ __all__ = ["Question", "RankedQuestion", "ANSWERS", "CLOSE", "MAX_ASKED", "load_
 ANSWER_WORDS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 
 ANSWERS = ("yes", "no", "unsure")
-CLOSE = 0.25  # top two conditions within this: unsure
+CLOSE = 0.25  # top two conditions, or the answer and unknown, within this: unsure
 MAX_ASKED = 3  # condition questions asked at most (red-flag questions come first and are not counted)
 
 
@@ -154,12 +154,14 @@ def is_unsure(pred: "Prediction") -> bool:
 
 
 def needs_questions(model: "Model", text: str, pred: "Prediction", terms: Terms | None = None) -> bool:
-    """Whether questions would help: unsure, and not an answer that recognised an out-of-scope topic
-    ("my knee hurts" gets no calf questions). ``terms``: the text's, if already at hand."""
+    """Whether questions would help: unsure, and, when the doubt is about ``unknown``, no out-of-scope topic
+    recognised ("my knee hurts" gets no calf questions). ``terms``: the text's, if already at hand."""
     if not is_unsure(pred):
         return False
-    if pred.label != UNKNOWN:
+    top = sorted((pred.scores[c] for c in CONDITIONS), reverse=True)
+    if pred.label != UNKNOWN and top[0] - top[1] < CLOSE:  # two conditions close: calf questions settle it
         return True
+    # unknown, or nearly: ask only when no out-of-scope topic was recognised
     return out_of_scope_topic(terms if terms is not None else model.normalizer.analyse(text)) is None
 
 

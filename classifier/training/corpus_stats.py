@@ -55,13 +55,15 @@ def style_table(texts: Sequence[str], labels: Sequence[str | None]) -> dict:
     return out
 
 
+def word_ngrams(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    """The word n-grams of a text (lower-cased, punctuation dropped)."""
+    w = re.findall(r"[a-z0-9']+", text.lower())
+    return set(zip(*(w[i:] for i in range(n))))
+
+
 def shared_ngrams(texts_a: Sequence[str], texts_b: Sequence[str], n: int = 8) -> set[tuple[str, ...]]:
     """Word n-grams (lower-cased, punctuation dropped) that occur in both sets."""
     def grams(texts):
-        out = set()
-        for t in texts:
-            w = re.findall(r"[a-z0-9']+", t.lower())
-            out.update(zip(*(w[i:] for i in range(n))))
-        return out
+        return set().union(*(word_ngrams(t, n) for t in texts))
 
     return grams(texts_a) & grams(texts_b)
