@@ -145,11 +145,16 @@ def closest_condition(scores: Mapping[str, float]) -> str:
     return max(CONDITIONS, key=lambda c: scores[c])
 
 
+def _conditions_close(pred: "Prediction") -> bool:
+    """The two most probable conditions are within ``CLOSE`` of each other."""
+    top = sorted((pred.scores[c] for c in CONDITIONS), reverse=True)
+    return top[0] - top[1] < CLOSE
+
+
 def is_unsure(pred: "Prediction") -> bool:
     """``unknown`` (no condition probable enough), the top two conditions within ``CLOSE``, or a condition
     answered with ``unknown`` within ``CLOSE`` of it (nearly out of scope)."""
-    top = sorted((pred.scores[c] for c in CONDITIONS), reverse=True)
-    return (pred.label == UNKNOWN or top[0] - top[1] < CLOSE
+    return (pred.label == UNKNOWN or _conditions_close(pred)
             or pred.scores[pred.label] - pred.scores[UNKNOWN] < CLOSE)
 
 
@@ -158,8 +163,7 @@ def needs_questions(model: "Model", text: str, pred: "Prediction", terms: Terms 
     recognised ("my knee hurts" gets no calf questions). ``terms``: the text's, if already at hand."""
     if not is_unsure(pred):
         return False
-    top = sorted((pred.scores[c] for c in CONDITIONS), reverse=True)
-    if pred.label != UNKNOWN and top[0] - top[1] < CLOSE:  # two conditions close: calf questions settle it
+    if pred.label != UNKNOWN and _conditions_close(pred):  # two conditions close: calf questions settle it
         return True
     # unknown, or nearly: ask only when no out-of-scope topic was recognised
     return out_of_scope_topic(terms if terms is not None else model.normalizer.analyse(text)) is None
