@@ -221,6 +221,7 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
         results["cv"][name] = _cv_scores(texts, labels, groups, make, threshold, folds)
         fitted[name] = (make().fit(texts, labels), threshold)
     main = next(iter(fitted))
+    model = Model(fitted[main][0], config=config, fit_id="evaluation")  # calfcheck as users get it: rules and questions
     lines = ["# calfcheck evaluation", "",
              f"Corpus: {len(corpus_rows)} synthetic examples, {len(set(groups))} recipes. "
              f"Threshold for `unknown`: {config.unknown_threshold}.", "",
@@ -276,7 +277,7 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
                       "| threshold | in-scope accuracy | out-of-scope recall |", "|---|---|---|"]
             lines += [f"| {c['threshold']:.2f} | {_fmt(c['in_scope_accuracy'])} | {_fmt(c['out_of_scope_recall'])} |"
                       for c in curve]
-        flags = res["red_flags"] = red_flag_scores(Model(fitted[main][0], config=config, fit_id="evaluation"), hp)
+        flags = res["red_flags"] = red_flag_scores(model, hp)
         lines += ["", "Red flags (rule layer, on every post of this set):", "",
                   "| flag | positives | recall | false alarms on in-scope posts without flags |", "|---|---|---|---|"]
         lines += [f"| {f} | {v['positives']} | {_fmt(v['recall'])} | "
@@ -288,8 +289,7 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
             lines += ["", "Missed red-flag posts (id: first words):", ""]
             lines += [f"- `{f}` {m}" for f, m in misses]
         if Path(hp).parent.name == "real":  # asking when unsure: the simulated user (classifier.training.simulate)
-            sim = res["questions"] = simulate(Model(fitted[main][0], config=config, fit_id="evaluation"), rows,
-                                                 random_runs=question_random_runs)
+            sim = res["questions"] = simulate(model, rows, random_runs=question_random_runs)
             lines += simulation_lines(sim)
     if style_reference is not None:
         ref = read_jsonl_rows(style_reference)

@@ -35,14 +35,14 @@ def _next_question(model: Model, text: str, answered: dict, rng: random.Random |
     return rng.choice(pool) if pool else None
 
 
-def _curve(model: Model, rows: list[dict], asked: list[bool], max_questions: int, rng: random.Random | None,
-           stop_when_sure: bool) -> np.ndarray:
-    """Correct (1/0) per post after 0..max_questions answers; posts not asked keep their first answer."""
+def _curve(model: Model, rows: list[dict], preds: list, asked: list[bool], max_questions: int,
+           rng: random.Random | None, stop_when_sure: bool) -> np.ndarray:
+    """Correct (1/0) per post after 0..max_questions answers; posts not asked keep their first answer
+    (``preds``: each post's answer before any question)."""
     correct = np.zeros((len(rows), max_questions + 1))
     bank = load_questions()
     for i, row in enumerate(rows):
-        text, gold, answered = row["text"], row["label"], {}
-        pred = model.classify(text)
+        text, gold, answered, pred = row["text"], row["label"], {}, preds[i]
         correct[i, 0] = closest_condition(pred.scores) == gold
         for k in range(1, max_questions + 1):
             keep_asking = asked[i] and not (stop_when_sure and not needs_questions(model, with_answers(text, answered), pred))
@@ -69,8 +69,8 @@ def simulate(model: Model, rows: Sequence[dict], *, max_questions: int = 3, rand
     }
     out: dict = {"n": len(rows), "max_questions": max_questions, "random_runs": random_runs}
     for name, (asked, stop) in protocols.items():
-        chosen = _curve(model, rows, asked, max_questions, None, stop)
-        runs = [_curve(model, rows, asked, max_questions, random.Random(seed + j), stop).mean(axis=0)
+        chosen = _curve(model, rows, preds, asked, max_questions, None, stop)
+        runs = [_curve(model, rows, preds, asked, max_questions, random.Random(seed + j), stop).mean(axis=0)
                 for j in range(random_runs)]
         out[name] = {"asked": int(sum(asked)), "chosen": chosen.mean(axis=0).round(4).tolist(),
                      "chosen_on_asked": (chosen[np.array(asked)].mean(axis=0).round(4).tolist() if any(asked) else None),
