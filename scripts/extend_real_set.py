@@ -24,10 +24,6 @@ REAL = Path(__file__).resolve().parent.parent / "corpus" / "real"
 FLAG_IDS = {f["id"] for f in read_toml(data_path("red_flags.toml"))["flags"]}
 
 
-def grams(text: str) -> set[tuple[str, ...]]:
-    return word_ngrams(text, 8)
-
-
 def check(raw: dict) -> dict:
     label, flags = raw["label"], list(raw.get("red_flags") or [])
     if not (label in LABELS or (label is None and flags)) or not set(flags) <= FLAG_IDS:
@@ -56,7 +52,7 @@ def main() -> None:
     existing = [json.loads(line) for name in ("dev", "test")
                 for line in (REAL / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
     sources = {r["source"] for r in existing}
-    seen = [(r["id"], grams(r["text"])) for r in existing]
+    seen = [(r["id"], word_ngrams(r["text"], 8)) for r in existing]
     next_id = max(int(r["id"][1:]) for r in existing) + 1
     added, dropped = [], []
     for path in args.inputs:
@@ -76,7 +72,7 @@ def main() -> None:
             if row["source"] in sources:
                 dropped.append(f"{where}: page already in the set")
                 continue
-            g = grams(row["text"])
+            g = word_ngrams(row["text"], 8)
             dup = next((rid for rid, other in seen if len(g & other) >= 3), None)
             if dup:
                 dropped.append(f"{where}: near duplicate of {dup}")
