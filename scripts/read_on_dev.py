@@ -1,0 +1,115 @@
+"""How calfcheck reads real dev posts, by half: *study* (errors may be read) and *check* (scores only).
+
+    .venv/bin/python scripts/read_on_dev.py [-m MODEL_DIR | --corpus CORPUS] [--errors]
+
+Prints, for calfcheck, the keyword rules and (when blind labels exist) the careful reader, per half:
+top-1 on in-scope posts (the final answer, ``unknown`` counts as wrong), best of the four conditions
+(``unknown`` ignored), top-2 of the four, in scope → ``unknown``, out of scope → ``unknown``, macro-F1
+over the five labels, and how often an in-scope answer is marked unsure. ``--errors`` lists the
+misses of the study half only; the check half is never listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from classifier.facts import CONDITIONS, LABELS, UNKNOWN  # noqa: E402
+from classifier.training.baselines import KeywordBaseline  # noqa: E402
+from classifier.training.evaluate import read_heldout  # noqa: E402
+
+REAL = ROOT / "corpus" / "real"
+BLIND = REAL / "dev_blind.jsonl"  # a careful reader's labels, given seeing only the text
+
+
+def halves() -> dict[str, str]:
+    return json.loads((REAL / "dev_halves.json").read_text(encoding="utf-8"))
+
+
+def scores(gold: list[str], pred: list[str], ranked: list[list[str]] | None, unsure: list[bool] | None = None) -> dict:
+    gold_a, pred_a = np.asarray(gold), np.asarray(pred)
+    ins = gold_a != UNKNOWN
+    out = {
+        "n": f"{ins.sum()}+{(~ins).sum()}",
+        "top-1": float((pred_a == gold_a)[ins].mean()),
+        "best of 4": None, "top-2": None,
+        "in→unknown": float((pred_a == UNKNOWN)[ins].mean()),
+        "out→unknown": float((pred_a == UNKNOWN)[~ins].mean()),
+        "macro-F1": float(f1_score(gold_a, pred_a, labels=list(LABELS), average="macro", zero_division=0)),
+        "unsure": None,
+    }
+    if ranked is not None:
+        four = [[c for c in r if c != UNKNOWN] for r in ranked]
+        out["best of 4"] = float(np.mean([f[0] == g for f, g, i in zip(four, gold, ins) if i]))
+        out["top-2"] = float(np.mean([g in f[:2] for f, g, i in zip(four, gold, ins) if i]))
+    if unsure is not None:
+        out["unsure"] = float(np.mean([u for u, i in zip(unsure, ins) if i]))
+    return out
+
+
+def table(results: dict[str, dict[str, dict]]) -> str:
+    cols = ["n", "top-1", "best of 4", "top-2", "in→unknown", "out→unknown", "macro-F1", "unsure"]
+    lines = ["| system | half | " + " | ".join(cols) + " |", "|---|---|" + "---:|" * len(cols)]
+    for system, by_half in results.items():
+        for half, s in by_half.items():
+            cells = [s[c] if isinstance(s[c], str) else "–" if s[c] is None else f"{s[c]:.3f}" for c in cols]
+            lines.append(f"| {system} | {half} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-m", "--model", type=Path, help="a model directory (default: train on --corpus)")
+    ap.add_argument("--corpus", type=Path, help="training corpus (default: the packaged one)")
+    ap.add_argument("--errors", action="store_true", help="list the study half's misses")
+    args = ap.parse_args()
+
+    from classifier.storage import load_model
+    from classifier.training.train import train
+
+    model = load_model(args.model) if args.model else train(args.corpus, progress=False)
+    rows = read_heldout(REAL / "dev.jsonl")
+    half_of = halves()
+    preds = model.classify_many([r["text"] for r in rows])
+    kw = KeywordBaseline().fit([])
+    kw_P = kw.predict_proba([r["text"] for r in rows])
+    blind = {}
+    if BLIND.is_file():
+        blind = {b["id"]: b for b in map(json.loads, BLIND.read_text(encoding="utf-8").splitlines())}
+    results: dict[str, dict[str, dict]] = {"calfcheck": {}, "keyword rules": {}, "careful reader (blind)": {}}
+    for half in ("study", "check", "all"):
+        idx = [i for i, r in enumerate(rows) if half == "all" or half_of[r["id"]] == half]
+        gold = [rows[i]["label"] for i in idx]
+        results["calfcheck"][half] = scores(
+            gold, [preds[i].label for i in idx], [[lab for lab, _ in preds[i].ranked()] for i in idx],
+            [bool(getattr(preds[i], "unsure", False)) for i in idx])
+        kw_rank = [[LABELS[j] for j in np.argsort(-kw_P[i], kind="stable")] for i in idx]
+        results["keyword rules"][half] = scores(gold, [kr[0] for kr in kw_rank], kw_rank)
+        have = [i for i in idx if rows[i]["id"] in blind]
+        if have:
+            b = [blind[rows[i]["id"]] for i in have]
+            results["careful reader (blind)"][half] = scores(
+                [rows[i]["label"] for i in have], [x["label"] for x in b], [[x["label"], x["second"]] for x in b])
+    if not results["careful reader (blind)"]:
+        del results["careful reader (blind)"]
+    print(table(results))
+    if args.errors:
+        print("\nStudy-half misses (gold → answer, confidence):")
+        for r, p in zip(rows, preds):
+            if half_of[r["id"]] == "study" and p.label != r["label"]:
+                extra = f" unsure, runner-up {p.runner_up}" if getattr(p, "unsure", False) else ""
+                print(f"- {r['id']} {r['label']} → {p.label} {p.confidence:.2f}{extra}: "
+                      f"{' '.join(r['text'].split())[:400]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
