@@ -22,7 +22,7 @@ __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "
 
 FORMATS = ("jsonl", "csv", "table", "json")
 CSV_FIELDS = ["id", "status", "label", "confidence", "triage", "red_flags", "reason",
-              *[f"p_{lab}" for lab in LABELS], "model_version", "error", "warning"]
+              *[f"p_{lab}" for lab in LABELS], "model_version", "error", "warning", "unsure", "runner_up"]
 
 
 # C0 and C1 control characters, DEL, and the Unicode controls that reorder or hide text
@@ -55,11 +55,19 @@ def _csv_row(r: dict, raw: bool = False) -> dict:
     return row if raw else {k: csv_safe(v) for k, v in row.items()}
 
 
+_STATUS_WORDS = {"NEG": " (negated)", "HYP": " (only likened to or wondered about)", "HIST": " (an earlier episode)",
+                 "OTHER": " (someone else's)"}
+
+
 def _table_lines(r: dict) -> Iterator[str]:
     if r["status"] != "ok":
         yield f"{r['id']}: ERROR {r['error']}"
         return
-    yield f"{r['id']}: {r['label']} ({r['confidence']:.0%})  triage: {r['triage']}"
+    if r.get("unsure") and r.get("runner_up"):
+        yield (f"{r['id']}: not sure yet: {r['label']} or {r['runner_up']}? ({r['confidence']:.0%})  "
+               f"triage: {r['triage']}")
+    else:
+        yield f"{r['id']}: {r['label']} ({r['confidence']:.0%})  triage: {r['triage']}"
     for flag in r.get("red_flags") or []:
         yield f"  !! RED FLAG {flag['id']}: {flag['reason']}"
     if r.get("reason"):
@@ -71,8 +79,11 @@ def _table_lines(r: dict) -> Iterator[str]:
         yield ("  why (strongest evidence for/against this answer):" if explained == r["label"] else
                f"  why not {explained} (the closest condition): strongest evidence for/against it:")
         for e in r["evidence"]:
-            neg = " (negated)" if e["negated"] else ""
-            yield f"    {e['direction']:>7} {e['weight']:+.2f}  {e['term'].removeprefix('NEG_')}{neg}"
+            status = _STATUS_WORDS.get(e.get("status") or ("NEG" if e["negated"] else ""), "")
+            term = e["term"]
+            for prefix in ("NEG_", "HYP_", "HIST_", "OTHER_"):
+                term = term.removeprefix(prefix)
+            yield f"    {e['direction']:>7} {e['weight']:+.2f}  {term}{status}"
     if r.get("warning"):
         yield f"  warning: {r['warning']}"
 

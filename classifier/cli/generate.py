@@ -33,3 +33,7 @@ def generate_cmd(output: Path | None, seed: int, recipes: int, renders: int) -> 
                 "examples": len(examples), "sha256": file_sha256(output)}
     output.with_name("manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     click.echo(f"wrote {len(examples)} examples to {output}", err=True)
+    if output.resolve() == default_corpus_path().resolve():  # the packaged corpus goes with its vocabulary
+        from classifier.training.domain import write_domain_terms
+
+        click.echo(f"wrote the domain vocabulary to {write_domain_terms()}", err=True)
