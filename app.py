@@ -113,6 +113,11 @@ def render_why(model, text: str, pred) -> None:
     # st.html, not st.markdown: no markdown pass, so a blank line, "# ..." or "[](/)" in the user's text
     # stays text (every piece of it is html-escaped; DOMPurify cleans the rest)
     st.html(highlighted_html(e, flagged))
+    for n in e.named:
+        said = ", ".join(f"“{w}”" for w in n["words"])
+        st.markdown(markdown_text(f"You named it: you wrote {said}, which counts towards {PLAIN[n['condition']]} "
+                                  f"(a name like this is right about {100 / (1 + 2.718281828 ** -n['weight']):.0f}% "
+                                  "of the time in real posts)."))
     rows = [{"evidence": ("not " if ev.negated else "") + ev.feature.removeprefix("NEG_"),
              "weight": round(ev.weight, 3), "direction": ev.direction} for ev in e.top(8)]
     st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -76,3 +76,23 @@ def test_insert_narrative_adds_a_paragraph_at_a_sentence_boundary():
     out = insert_narrative(text, random.Random(1))
     assert len(out.split()) > len(text.split()) + 20
     assert "My calf seized up." in out and "It let go after a minute." in out
+
+
+def test_an_asserted_name_counts_and_a_hedged_one_does_not(model):
+    from classifier.preprocess import SpacyNormalizer
+    from classifier.rules.naming import apply_names, named_conditions
+
+    n = SpacyNormalizer()
+    assert named_conditions(n.analyse("I strained my calf on the hills")) == {"calf_strain"}
+    assert named_conditions(n.analyse("it felt like a cramp, then it wasn't a strain")) == set()
+    assert named_conditions(n.analyse("my friend had compartment syndrome")) == set()
+    row = np.array([0.3, 0.3, 0.1, 0.1, 0.2])
+    out = apply_names(row, {"achilles_tendinitis"})
+    assert out[1] > 0.3 and out[-1] == pytest.approx(0.2) and out.sum() == pytest.approx(1.0)
+
+
+def test_explanation_shows_the_named_condition(model):
+    from classifier.model.explain import explain
+
+    e = explain(model, "My Achilles is stiff every morning and sore when I push off.")
+    assert any(n["condition"] == "achilles_tendinitis" and n["words"] == ["Achilles"] for n in e.named)

@@ -14,6 +14,7 @@ import numpy as np
 from classifier.facts import CONDITIONS, LABELS, UNKNOWN
 from classifier.model import Model
 from classifier.preprocess import STATUS_PREFIXES
+from classifier.rules.naming import named_evidence
 
 __all__ = ["TokenWeight", "Evidence", "Explanation", "explain", "label_to_explain"]
 
@@ -48,6 +49,9 @@ class Explanation:
     score: float
     tokens: list[TokenWeight] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    # conditions the writer named and asserted, with the words and the weight they add (rules.naming); they
+    # act beside the linear model, so they are not part of ``score``
+    named: list[dict] = field(default_factory=list)
 
     def top(self, n: int = 8) -> list[Evidence]:
         return sorted(self.evidence, key=lambda e: -abs(e.weight))[:n]
@@ -104,4 +108,5 @@ def explain(model: Model, text: str, label: str | None = None) -> Explanation:
     intercept = float(clf.intercept_[k])
     tokens = [TokenWeight(text[t.start:t.end], t.start, t.end, float(w), t.negated, t.status)
               for t, w in zip(kept, token_weight)]
-    return Explanation(label, text, intercept, intercept + sum(contrib.values()), tokens, evidence)
+    return Explanation(label, text, intercept, intercept + sum(contrib.values()), tokens, evidence,
+                       named_evidence(terms, text))

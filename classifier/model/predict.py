@@ -16,6 +16,7 @@ from sklearn.pipeline import Pipeline
 from classifier.model.config import ModelConfig
 from classifier.facts import CONDITIONS, LABELS, UNKNOWN, model_version
 from classifier.preprocess import SpacyNormalizer, Terms, ngrams
+from classifier.rules.naming import apply_names, named_conditions
 from classifier.rules.scope import calf_complaint, out_of_scope_topic, unknown_reason
 from classifier.rules.triage import triage
 
@@ -191,6 +192,8 @@ class Model:
             raise ValueError(f"{len(texts)} texts and {len(terms)} term lists received; one per text expected.")
         proba = self._proba_from_features([ts.features for ts in terms])
         proba = proba.astype(np.float64)  # float32 rounded to 6 places prints as 0.9159749746322632
+        # what the writer names, asserted, counts beside the model (rules.naming)
+        proba = np.array([apply_names(row, named_conditions(ts)) for row, ts in zip(proba, terms)])
         labels, confidence = decide(proba, self.config.unknown_threshold)
         rounded = np.round(proba, 6).tolist()
         version = self.version
