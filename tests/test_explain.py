@@ -42,8 +42,7 @@ def test_explain_shows_assertion_status_and_no_narrative(model):
     statuses = {t.text.lower(): t.status for t in e.tokens}
     assert statuses.get("cramp") == "HYP"  # likened to, not asserted
     assert any(ev.status == "HYP" and ev.feature.startswith("HYP_cramp") for ev in e.evidence)
-    shown = {t.text.lower() for t in e.tokens}
-    assert not shown & {"job", "kids"}  # narrative is not a feature
-    vocabulary = model.pipeline.named_steps["domain"].vocabulary_
-    assert all(model.normalizer.analyse(t.text)[0].lemma in vocabulary for t in e.tokens)
+    weights = {t.text.lower(): t.weight for t in e.tokens}
+    assert weights["job"] == 0 and weights["kids"] == 0  # narrative is not a feature
+    assert not any(ev.feature.split()[0] in ("job", "kid") for ev in e.evidence)
     assert e.intercept + sum(t.weight for t in e.tokens) == pytest.approx(e.score, abs=1e-5)

@@ -81,11 +81,12 @@ def explain(model: Model, text: str, label: str | None = None) -> Explanation:
     tfidf = model.pipeline.named_steps["tfidf"]
     clf = model.pipeline.named_steps["clf"]
     k = list(clf.classes_).index(label)
+    all_terms = list(terms)
     if "domain" in model.pipeline.named_steps:  # only the domain vocabulary's terms are features
         vocabulary = model.pipeline.named_steps["domain"].vocabulary_
-        kept = [t for t in terms if t.lemma in vocabulary]
+        kept = [t for t in all_terms if t.lemma in vocabulary]
     else:
-        kept = list(terms)
+        kept = all_terms
     x = tfidf.transform([[t.feature for t in kept]])
     coef = clf.coef_[k]
     contrib = {j: float(v * coef[j]) for j, v in zip(x.indices, x.data)}
@@ -106,7 +107,9 @@ def explain(model: Model, text: str, label: str | None = None) -> Explanation:
     evidence = [Evidence(inverse[j], w, inverse[j].startswith("NEG_"), _status(inverse[j]))
                 for j, w in contrib.items() if w]
     intercept = float(clf.intercept_[k])
-    tokens = [TokenWeight(text[t.start:t.end], t.start, t.end, float(w), t.negated, t.status)
-              for t, w in zip(kept, token_weight)]
+    weight_at = {t.start: float(w) for t, w in zip(kept, token_weight)}
+    # every content word is shown; words outside the domain vocabulary (the story around the symptoms) weigh 0
+    tokens = [TokenWeight(text[t.start:t.end], t.start, t.end, weight_at.get(t.start, 0.0), t.negated, t.status)
+              for t in all_terms]
     return Explanation(label, text, intercept, intercept + sum(contrib.values()), tokens, evidence,
                        named_evidence(terms, text))
