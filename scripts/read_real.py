@@ -1,8 +1,12 @@
-"""How calfcheck reads real dev posts, by half: *study* (errors may be read) and *check* (scores only).
+"""How calfcheck reads real posts: dev by half, *study* (errors may be read) and *check* (scores only),
+or, only to report, test (each run of ``--split test`` is appended to the log of looks).
 
-    .venv/bin/python scripts/read_on_dev.py [-m MODEL_DIR | --corpus CORPUS] [--errors]
+    .venv/bin/python scripts/read_real.py [-m MODEL_DIR | --corpus CORPUS] [--errors]
+    .venv/bin/python scripts/read_real.py --split test --why "..."      # a logged look at test
+    .venv-embeddings/bin/python scripts/read_real.py --minilm            # adds MiniLM zero-shot
 
-Prints, for calfcheck, the keyword rules and (when blind labels exist) the careful reader, per half:
+Prints, for calfcheck, the keyword rules, MiniLM zero-shot (``--minilm``) and the careful reader
+(blind labels), per half:
 top-1 on in-scope posts (the final answer, ``unknown`` counts as wrong), best of the four conditions
 (``unknown`` ignored), top-2 of the four, in scope → ``unknown``, out of scope → ``unknown``, macro-F1
 over the five labels, and how often an in-scope answer is marked unsure. ``--errors`` lists the
@@ -27,7 +31,7 @@ from classifier.training.baselines import KeywordBaseline  # noqa: E402
 from classifier.training.evaluate import read_heldout  # noqa: E402
 
 REAL = ROOT / "corpus" / "real"
-BLIND = REAL / "dev_blind.jsonl"  # a careful reader's labels, given seeing only the text
+LOOKS = REAL / "README.md"  # the log of looks at test
 
 
 def halves() -> dict[str, str]:
@@ -70,22 +74,38 @@ def main() -> int:
     ap.add_argument("-m", "--model", type=Path, help="a model directory (default: train on --corpus)")
     ap.add_argument("--corpus", type=Path, help="training corpus (default: the packaged one)")
     ap.add_argument("--errors", action="store_true", help="list the study half's misses")
+    ap.add_argument("--split", choices=("dev", "test"), default="dev")
+    ap.add_argument("--why", default="", help="for --split test: why this look (logged)")
+    ap.add_argument("--minilm", action="store_true", help="add MiniLM zero-shot (needs the embeddings extra)")
+    ap.add_argument("--narrative", action="store_true", help="print the narrative-insertion agreement rate")
     args = ap.parse_args()
+    if args.split == "test" and args.errors:
+        ap.error("test is only for reporting: its errors are never listed")
 
     from classifier.storage import load_model
     from classifier.training.train import train
 
     model = load_model(args.model) if args.model else train(args.corpus, progress=False)
-    rows = read_heldout(REAL / "dev.jsonl")
-    half_of = halves()
+    rows = read_heldout(REAL / f"{args.split}.jsonl")
+    half_of = halves() if args.split == "dev" else {r["id"]: "test" for r in rows}
+    parts = ("study", "check", "all") if args.split == "dev" else ("test",)
     preds = model.classify_many([r["text"] for r in rows])
     kw = KeywordBaseline().fit([])
     kw_P = kw.predict_proba([r["text"] for r in rows])
+    blind_file = REAL / f"{args.split}_blind.jsonl"  # a careful reader's labels, given seeing only the text
     blind = {}
-    if BLIND.is_file():
-        blind = {b["id"]: b for b in map(json.loads, BLIND.read_text(encoding="utf-8").splitlines())}
-    results: dict[str, dict[str, dict]] = {"calfcheck": {}, "keyword rules": {}, "careful reader (blind)": {}}
-    for half in ("study", "check", "all"):
+    if blind_file.is_file():
+        blind = {b["id"]: b for b in map(json.loads, blind_file.read_text(encoding="utf-8").splitlines())}
+    results: dict[str, dict[str, dict]] = {"calfcheck": {}, "keyword rules": {}, "MiniLM zero-shot": {},
+                                           "careful reader (blind)": {}}
+    mini_P = None
+    if args.minilm:
+        from classifier.training.embeddings import ZeroShotEmbedding
+
+        zs = ZeroShotEmbedding().fit()
+        order = [list(zs.classes_).index(lab) for lab in LABELS]
+        mini_P = zs.predict_proba([r["text"] for r in rows])[:, order]
+    for half in parts:
         idx = [i for i, r in enumerate(rows) if half == "all" or half_of[r["id"]] == half]
         gold = [rows[i]["label"] for i in idx]
         results["calfcheck"][half] = scores(
@@ -93,14 +113,30 @@ def main() -> int:
             [bool(getattr(preds[i], "unsure", False)) for i in idx])
         kw_rank = [[LABELS[j] for j in np.argsort(-kw_P[i], kind="stable")] for i in idx]
         results["keyword rules"][half] = scores(gold, [kr[0] for kr in kw_rank], kw_rank)
+        if mini_P is not None:
+            mr = [[LABELS[j] for j in np.argsort(-mini_P[i], kind="stable")] for i in idx]
+            results["MiniLM zero-shot"][half] = scores(gold, [m[0] for m in mr], mr)
         have = [i for i in idx if rows[i]["id"] in blind]
         if have:
             b = [blind[rows[i]["id"]] for i in have]
             results["careful reader (blind)"][half] = scores(
                 [rows[i]["label"] for i in have], [x["label"] for x in b], [[x["label"], x["second"]] for x in b])
-    if not results["careful reader (blind)"]:
-        del results["careful reader (blind)"]
+    results = {k: v for k, v in results.items() if v}
     print(table(results))
+    if args.narrative:
+        from classifier.training.narrative import narrative_agreement
+
+        print("\nNarrative inserted (a paragraph of training and race talk at a sentence boundary), in-scope posts:")
+        for half in parts:
+            texts = [r["text"] for r in rows if r["label"] != UNKNOWN and (half == "all" or half_of[r["id"]] == half)]
+            rates = [narrative_agreement(model, texts, seed=s)[0] for s in range(3)]
+            print(f"- {half}: same answer on {', '.join(f'{x:.3f}' for x in rates)} (seeds 0-2) of {len(texts)} posts")
+    if args.split == "test":
+        import datetime
+
+        with LOOKS.open("a", encoding="utf-8") as f:
+            f.write(f"- {datetime.date.today()}: scripts/read_real.py --split test (model {model.version}). "
+                    f"{args.why}\n")
     if args.errors:
         print("\nStudy-half misses (gold → answer, confidence):")
         for r, p in zip(rows, preds):
