@@ -147,7 +147,7 @@ class Terms(Sequence):
     assertion statuses (position → ``HYP``, ``HIST`` or ``OTHER``).
     """
 
-    __slots__ = ("features", "starts", "ends", "negated", "statuses")
+    __slots__ = ("features", "starts", "ends", "negated", "statuses", "_asserted")
 
     def __init__(self, features: list[str], starts: list[int], ends: list[int], negated: frozenset[int],
                  statuses: dict[int, str] | None = None):
@@ -156,6 +156,17 @@ class Terms(Sequence):
         self.ends = ends
         self.negated = negated
         self.statuses = statuses or {}
+        self._asserted = None
+
+    def asserted(self) -> list[str]:
+        """The lemmas of the asserted terms (no status), in order; an asserted term's feature is its lemma."""
+        if self._asserted is None:
+            if self.negated or self.statuses:
+                skip = self.negated | self.statuses.keys()
+                self._asserted = [f for i, f in enumerate(self.features) if i not in skip]
+            else:
+                self._asserted = list(self.features)
+        return self._asserted
 
     def __len__(self) -> int:
         return len(self.features)

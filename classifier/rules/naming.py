@@ -30,8 +30,8 @@ NAMES = {
 
 def named_conditions(terms: Terms) -> set[str]:
     """The conditions the writer names and asserts."""
-    asserted = {t.lemma for t in terms if not t.status}
-    return {c for c, words in NAMES.items() if asserted & words}
+    asserted = set(terms.asserted())
+    return {c for c, words in NAMES.items() if not words.isdisjoint(asserted)}
 
 
 def named_evidence(terms: Terms, text: str) -> list[dict]:

@@ -17,13 +17,14 @@ CALF_WORDS = frozenset({
 def calf_complaint(terms: Terms) -> bool:
     """Whether the writer speaks of their own calf, Achilles or calf-muscle problem: a ``CALF_WORDS`` term that
     is asserted (not negated or ruled out, not only likened to, not from years ago, not someone else's)."""
-    return any(not t.status and t.lemma in CALF_WORDS for t in terms)
+    return not CALF_WORDS.isdisjoint(terms.asserted())
 
 
 def out_of_scope_topic(terms: Terms) -> OutOfScopeTopic | None:
     """The first out-of-scope topic (other than chatter) whose cues the text affirms, if any."""
-    words = {t.lemma for t in terms if not t.status}
-    lowered = " ".join(t.lemma for t in terms if not t.status)
+    asserted = terms.asserted()
+    words = set(asserted)
+    lowered = " ".join(asserted)
     for topic in load_out_of_scope():
         if topic.id != "chatter" and any((cue in words) if " " not in cue else (cue in lowered) for cue in topic.cues):
             return topic
