@@ -59,7 +59,7 @@ CASES = [
     ("I can't go up on my toes on that side since it happened", {R}, "urgent"),
     ("calf went with a loud pop going uphill", {R}, "urgent"),
     ("can't put weight on my leg after my calf tore", {R}, "urgent"),
-    ("felt something snap in my calf at the track", {R}, "urgent"),
+    ("felt something snap in my calf at the track", {R}, "see_doctor"),
     ("felt like I'd been shot in the back of my calf", {R}, "urgent"),
     # acute compartment / nerve and circulation
     ("got kicked in the calf, pain is out of proportion and getting worse", {AC}, "urgent"),
@@ -250,6 +250,8 @@ LOOKALIKE_CASES = [
     ("heard a loud popping noise and now I can't push off or stand on my toes", {R}, "urgent"),
     ("it felt like someone threw a rock at the back of my leg and I couldn't walk", {R}, "urgent"),
     ("I think I ruptured my achilles playing squash", {R}, "urgent"),
+    ("my calf popped on a hill sprint, sore but I can walk", {R}, "see_doctor"),  # a pop alone: see a doctor soon
+    ("felt a pop in my calf and now I can't put weight on it", {R}, "urgent"),  # a pop and not walking: today
     ("my knee popped a bit on the stairs but my calf is fine", set(), ""),
     ("popped a gel at mile 10, calf tight at the end", set(), ""),
     ("no pop, no snap, I can stand on my toes fine, calf sore after hills", set(), ""),
