@@ -160,7 +160,7 @@ def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> T
 
     level = load_conditions()[label].default_triage if label != UNKNOWN else "self_care"
     notes = []
-    if label != UNKNOWN and matches("long_lasting") and level == "self_care":
+    if matches("long_lasting") and level == "self_care":  # an out-of-scope pain that lasts needs a doctor too
         level = "see_doctor"
         notes.append("Pain that has lasted weeks or keeps coming back is worth showing to a doctor or physio.")
     flags = []
