@@ -32,6 +32,7 @@ class RedFlag:
     raise_to: str | None = None  # a higher level when one of ``raise_if`` holds as well
     raise_if: tuple[tuple[tuple[str, bool], ...], ...] = ()
     raise_reason: str = ""
+    title: str = ""  # a short name for the page's headline ("Possible blood clot")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def load_rules(path: Path | None = None) -> Rules:
             raise ValueError(f"red flag {f['id']}: triage and raise_to must be one of {LEVELS}")
         if raise_if and not (f.get("raise_to") and f.get("raise_reason")):
             raise ValueError(f"red flag {f['id']}: raise_if needs raise_to and raise_reason")
-        flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts, f.get("raise_to"), raise_if, f.get("raise_reason", "")))
+        flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts, f.get("raise_to"), raise_if, f.get("raise_reason", ""),
+                             f.get("title", f["id"].replace("_", " ").capitalize())))
     not_the_writer = {g: tuple(others) for g, others in data.get("not_the_writer", {}).items()}
     for g in (g for gs in not_the_writer.items() for g in (gs[0], *gs[1])):
         if g not in groups:
@@ -168,9 +170,9 @@ def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> T
         fired = holds(flag.any_of)
         if fired is not None:
             raised = holds(flag.raise_if) if flag.raise_if else None
-            # the words that raised it, with those of the flag's other findings the text holds too (swollen
-            # and warm after a flight), in reading order; a body-part group ("leg") alone says little
-            also = [g for alt in flag.any_of for g, wanted in alt if wanted and g in candidates and matches(g)]
+            # the words that raised it, with those of every other alternative of the flag that holds too
+            # (swollen and warm, after a long flight), in reading order; a body-part group ("leg") alone says little
+            also = [g for alt in flag.any_of if alt is not fired and holds((alt,)) for g, wanted in alt if wanted]
             groups = dict.fromkeys(g for g, wanted in (*fired, *(raised or ())) if wanted) | dict.fromkeys(also)
             evidence = []
             for q in sorted((_quote(text, match(g)) for g in groups), key=lambda q: (q["start"], -q["end"])):
