@@ -133,5 +133,4 @@ def test_browser_phone_danger_banner_is_in_view_after_classify(server):
                                           .find(e => e.innerText.includes('Possible blood clot in the lungs'));
                                        const r = h.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }""")
         assert 0 <= box[0] and box[1] <= box[2], box
-        assert page.evaluate("window.scrollY") > 0 or box[1] <= 844  # it scrolled, or it was in view anyway
         browser.close()
