@@ -12,6 +12,7 @@ import time
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from classifier import LABELS, UNKNOWN, load_model
 from classifier.batch.parallel import classify_records
@@ -20,7 +21,8 @@ from classifier.model.questions import ANSWER_WORDS, classify_with_answers, load
 from classifier.rules.triage import LEVELS
 from classifier.facts import load_conditions
 from classifier.batch.inputs import records_from_upload
-from classifier.batch.output import results_csv
+from classifier.batch.output import red_flag_reasons, results_csv
+from classifier.rules.danger import leading_danger
 
 EXAMPLES = {
     "Cramp at mile 20": "Marathon on a hot day, skipped a few water stations. At mile 20 my calf suddenly seized up "
@@ -55,6 +57,25 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 def markdown_text(text: str) -> str:
     """``text`` with markdown's special characters escaped: shown as typed, never as formatting or a link."""
     return _MARKDOWN.sub(r"\\\1", text)
+
+
+def render_danger(pred) -> bool:
+    """When a red flag makes the answer urgent or an emergency, it is the headline, above everything else
+    ("Possible blood clot: call your local emergency number now"). True when there was one."""
+    danger = leading_danger(pred.triage, pred.red_flags)
+    if danger is not None:
+        st.header(f"🚨 {danger.headline}", anchor="cc-danger")
+    return danger is not None
+
+
+def scroll_to_result(nonce: int) -> None:
+    """Bring the answer into view (the form is above the fold's end on a phone): scroll the page to the
+    ``cc-result`` marker. ``nonce`` changes with each Classify, so the script runs again each time."""
+    components.html(f"""<script>/* {nonce} */
+      const go = () => {{ const el = window.parent.document.getElementById('cc-result');
+                          if (el) el.scrollIntoView({{block: 'start'}}); }};
+      [50, 300, 800, 1500].forEach(t => setTimeout(go, t));
+    </script>""", height=0)
 
 
 def render_red_flags(pred) -> None:
@@ -192,7 +213,8 @@ def single_tab(model) -> None:
                             placeholder="e.g. my calf seized up at mile 20 and let go when I stretched it")
         submitted = st.form_submit_button("Classify", type="primary")
     if submitted:  # a new description: its questions start over
-        st.session_state.update(described=text, answers={}, last_change="")
+        st.session_state.update(described=text, answers={}, last_change="",
+                                classified=st.session_state.get("classified", 0) + 1)
     elif st.session_state.get("described") is None:
         return
     text = st.session_state["described"]
@@ -203,7 +225,14 @@ def single_tab(model) -> None:
     answers = st.session_state.get("answers", {})
     full = with_answers(text, answers)  # the description with the answers' phrases appended
     pred = classify_with_answers(model, text, answers)
-    render_red_flags(pred)
+    st.markdown("<div id='cc-result'></div>", unsafe_allow_html=True)
+    if submitted:
+        scroll_to_result(st.session_state["classified"])
+    if render_danger(pred):
+        render_red_flags(pred)
+        st.markdown("#### What else it sounds like")
+    else:
+        render_red_flags(pred)
     render_answer(pred)
     render_question(model, text, answers)
     render_why(model, full, pred)
@@ -224,9 +253,9 @@ def batch_tab(model) -> None:
     if not files:
         return
     results = classify_uploads(tuple((f.name, f.getvalue()) for f in files))
-    table = pd.DataFrame([{"file": r["id"], "label": r["label"], "confidence": r["confidence"],
-                           "triage": r["triage"], "status": r["status"], "error": r["error"] or r["warning"]}
-                          for r in results])
+    table = pd.DataFrame([{"file": r["id"], "triage": r["triage"], "red flag": red_flag_reasons(r.get("red_flags")),
+                           "label": r["label"], "confidence": r["confidence"], "status": r["status"],
+                           "error": r["error"] or r["warning"]} for r in results])
     st.dataframe(table, hide_index=True)
     # the same CSV as `calfcheck classify -f csv`, cells that a spreadsheet would run as formulas neutralised
     st.download_button("Download CSV", results_csv(results), "calfcheck.csv", "text/csv")

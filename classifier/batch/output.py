@@ -18,11 +18,14 @@ from typing import IO, Iterator
 from classifier.facts import LABELS
 
 __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "terminal_safe_lines", "csv_safe",
-           "results_csv"]
+           "results_csv", "red_flag_reasons"]
 
 FORMATS = ("jsonl", "csv", "table", "json")
+# New columns go at the end, so readers that take columns by position keep working: unsure and runner_up
+# (issue 20), red_flag_reasons (issue 21: each flag's id and the reason quoting the words that raised it).
 CSV_FIELDS = ["id", "status", "label", "confidence", "triage", "red_flags", "reason",
-              *[f"p_{lab}" for lab in LABELS], "model_version", "error", "warning", "unsure", "runner_up"]
+              *[f"p_{lab}" for lab in LABELS], "model_version", "error", "warning", "unsure", "runner_up",
+              "red_flag_reasons"]
 
 
 # C0 and C1 control characters, DEL, and the Unicode controls that reorder or hide text
@@ -47,9 +50,15 @@ def csv_safe(value):
     return value
 
 
+def red_flag_reasons(red_flags: list[dict] | None) -> str:
+    """The red flags as one cell: “id (level): reason”, joined by " | " (empty when there are none)."""
+    return " | ".join(f"{f['id']} ({f['triage']}): {f['reason']}" for f in red_flags or ())
+
+
 def _csv_row(r: dict, raw: bool = False) -> dict:
     row = {k: r.get(k) for k in CSV_FIELDS if not k.startswith("p_")}
     row["red_flags"] = ";".join(f["id"] for f in r["red_flags"]) if r.get("red_flags") else ""
+    row["red_flag_reasons"] = red_flag_reasons(r.get("red_flags"))
     for lab in LABELS:
         row[f"p_{lab}"] = r["scores"][lab] if r.get("scores") else ""
     return row if raw else {k: csv_safe(v) for k, v in row.items()}
