@@ -78,6 +78,7 @@ def main() -> int:
     ap.add_argument("--why", default="", help="for --split test: why this look (logged)")
     ap.add_argument("--minilm", action="store_true", help="add MiniLM zero-shot (needs the embeddings extra)")
     ap.add_argument("--narrative", action="store_true", help="print the narrative-insertion agreement rate")
+    ap.add_argument("--triage", action="store_true", help="print triage against the careful reader's urgency")
     args = ap.parse_args()
     if args.split == "test" and args.errors:
         ap.error("test is only for reporting: its errors are never listed")
@@ -88,6 +89,8 @@ def main() -> int:
     model = load_model(args.model) if args.model else train(args.corpus, progress=False)
     rows = read_heldout(REAL / f"{args.split}.jsonl")
     half_of = halves() if args.split == "dev" else {r["id"]: "test" for r in rows}
+    if args.split == "test" and not args.why:
+        ap.error("a look at test is logged: say why with --why")
     parts = ("study", "check", "all") if args.split == "dev" else ("test",)
     preds = model.classify_many([r["text"] for r in rows])
     kw = KeywordBaseline().fit([])
@@ -123,6 +126,22 @@ def main() -> int:
                 [rows[i]["label"] for i in have], [x["label"] for x in b], [[x["label"], x["second"]] for x in b])
     results = {k: v for k, v in results.items() if v}
     print(table(results))
+    if args.triage:
+        from scripts.triage_on_dev import half_scores
+
+        every = [json.loads(x) for x in (REAL / f"{args.split}.jsonl").read_text(encoding="utf-8").splitlines()]
+        every = [r for r in every if not r.get("excluded")]
+        every_preds = model.classify_many([r["text"] for r in every])
+        urgency = {b["id"]: b["urgency"] for b in blind.values()}
+        cells = {}
+        for half in parts:
+            sel = [i for i, r in enumerate(every) if half == "all" or half_of.get(r["id"], "test") == half]
+            cells[half] = half_scores([every[i] for i in sel], [every_preds[i] for i in sel], urgency)
+        first = next(iter(cells.values()))
+        print("\nTriage against the careful reader's urgency:\n\n| half | " + " | ".join(first) + " |")
+        print("|---" * (len(first) + 1) + "|")
+        for half, c in cells.items():
+            print(f"| {half} | " + " | ".join(c.values()) + " |")
     if args.narrative:
         from classifier.training.narrative import narrative_agreement
 
