@@ -87,8 +87,7 @@ def render_red_flags(pred) -> None:
 def render_answer(pred) -> None:
     if pred.unsure and pred.runner_up:  # a calf complaint, but a close call between two conditions
         st.subheader(f"Not sure yet: {PLAIN[pred.label].lower()} or {PLAIN[pred.runner_up].lower()}?")
-        st.write("It reads like a calf problem, but two conditions fit about as well. "
-                 "The questions below can settle it.")
+        st.write("Two conditions fit about as well. The questions below can settle it.")
     else:
         st.subheader(PLAIN[pred.label])
     if pred.label == UNKNOWN:

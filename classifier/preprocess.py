@@ -93,10 +93,17 @@ HYPOTHETICAL = [
     "possibly", "suspected", "seemed like", "seems like", "looked like", "looks like",
 ]
 # An earlier episode: a finding of the past, or a history, told beside the present one.
-HISTORICAL_BEFORE = ["years ago", "year ago", "in the past", "used to", "history of", "previously", "back in", "as a kid",
-                     "as a child", "when i was younger", "last year", "a while back", "long ago"]
+# Cues that open a scope forward ("years ago I tore…") or backward ("I tore … years ago"); a backward scope that
+# holds an onset word ("it started a year ago", "for years") dates the present problem and marks nothing.
+HISTORICAL_BEFORE = ["in the past", "used to", "history of", "previously", "as a kid", "as a child",
+                     "when i was younger"]
 HISTORICAL_AFTER = ["years ago", "year ago", "in the past", "as a kid", "as a child", "when i was younger", "last year",
                     "a while back", "long ago", "before that"]
+ONSET_WORDS = frozenset({"start", "started", "begin", "began", "since", "for", "first", "ever"})
+# A hedge, history or someone else's scope also ends at a termination word other than these ("felt like a cramp
+# but it was a tear") and where the writer speaks of themselves again ("my wife noticed | my calf was swollen").
+_SOFT_TERMINATION = frozenset({"just", "only"})
+_SELF_WORDS = frozenset({"i", "my", "i'm", "im", "i've", "ive", "i'd", "me"})
 # Someone else's findings. (A parent's or sibling's clot is a family history, which the red-flag rules read as a
 # risk of the writer's own; for the features it is still not the writer's symptom.)
 OTHER_PERSON = [
@@ -337,7 +344,11 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             cues.append((start, kind, end))
         cues = [c for c in cues if c[1] not in ("PRE", "POST") or c[0] not in pseudo]
         cue_starts = {start for start, kind, _ in cues if kind != "PSEUDO"}
-        scope_starts = {start for start, kind, _ in cues if kind not in ("PSEUDO", "TERM")}
+        soft = {start for start, kind, end in cues
+                if kind == "TERM" and doc[start:end].text.lower() in _SOFT_TERMINATION}
+        scope_stops = cue_starts - soft  # where a hedge, history or someone else's scope ends
+        cue_tokens = {i for start, kind, end in cues if kind in ("HYP", "HIST", "HIST_AFTER", "OTHER")
+                      for i in range(start, end)}  # the cue's own words keep no status
         found: dict[int, tuple[str, bool]] = {}
         rank = {"NEG": 4, "OTHER": 3, "HYP": 2, "HIST": 1}
         n = len(types)
@@ -347,8 +358,11 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
                 limit = MAX_SCOPE if kind in ("PRE", "OTHER") else HYP_SCOPE
                 i, reach, scope = end, 0, []
                 while i < n and reach < limit:
-                    # a termination word ("but", "just", "then") ends a negation; any other cue ends any scope
-                    if types[i].breaks_scope or i in pseudo or i in (cue_starts if kind == "PRE" else scope_starts):
+                    if types[i].breaks_scope or i in pseudo:
+                        break
+                    if kind == "PRE" and i in cue_starts:  # a termination word or another cue ends a negation
+                        break
+                    if kind != "PRE" and (i in scope_stops or doc[i].lower_ in _SELF_WORDS):
                         break
                     scope.append(i)
                     if not types[i].is_stop:
@@ -358,14 +372,20 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
                 status = "NEG" if kind == "POST" else "HIST"
                 i, reach, scope = start - 1, 0, []
                 while i >= 0 and reach < (2 if kind == "POST" else HYP_SCOPE) and not types[i].breaks_scope:
+                    if kind == "HIST_AFTER" and i in scope_stops:
+                        break
                     scope.append(i)
                     reach += 0 if types[i].is_stop else 1
                     i -= 1
+                if kind == "HIST_AFTER" and any(doc[i].lower_ in ONSET_WORDS for i in scope):
+                    continue  # "it started a year ago": when the present problem began
             else:
                 continue
             content = [types[i].feature for i in scope if types[i].feature is not None]
             ruled_out = status == "NEG" and bool(content) and all(f in NEVER_NEGATED for f in content)
             for i in scope:
+                if i in cue_tokens:
+                    continue
                 if i not in found or rank[status] > rank[found[i][0]]:
                     found[i] = (status, ruled_out)
         return found

@@ -37,7 +37,13 @@ CASES = [
     ("I've never had an Achilles problem before but I do now", "achilles", ""),
     # historical
     ("I tore a calf muscle years ago and now my heel hurts", "tear", "HIST"),
-    ("years ago I had a strain in the other leg", "strain", "HIST"),
+    ("I had a strain in the other leg years ago", "strain", "HIST"),
+    # look-alikes: the present complaint, dated or told after a correction, stays asserted
+    ("I ran my first marathon last year and my calf cramped at mile 22", "cramp", ""),
+    ("The pain in my calf started a year ago and flares up at mile 3", "pain", ""),
+    ("It felt like a cramp but it was a proper tear with a pop", "tear", ""),
+    ("I thought it was cramp but it turned out to be a torn calf", "tear", ""),
+    ("My wife noticed my calf was swollen and red", "swollen", ""),
     ("I have a history of cramps", "cramp", "HIST"),
     # someone else's
     ("my husband had a clot after his flight", "clot", "OTHER"),

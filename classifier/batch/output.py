@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from typing import IO, Iterator
 
@@ -93,6 +94,9 @@ def _table_lines(r: dict) -> Iterator[str]:
             for prefix in ("NEG_", "HYP_", "HIST_", "OTHER_"):
                 term = term.removeprefix(prefix)
             yield f"    {e['direction']:>7} {e['weight']:+.2f}  {term}{status}"
+    for n in r.get("named") or []:
+        said = ", ".join(f"“{w}”" for w in n["words"])
+        yield f"    named   x{math.exp(n['weight']):.1f}  {said} (you named {n['condition']})"
     if r.get("warning"):
         yield f"  warning: {r['warning']}"
 

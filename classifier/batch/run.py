@@ -39,11 +39,13 @@ def result_for(record: Record, prediction=None) -> dict:
     return out
 
 
-def _evidence(model: Model, text: str, label: str) -> list[dict]:
+def _evidence(model: Model, text: str, label: str) -> tuple[list[dict], list[dict]]:
+    """The strongest evidence of the linear model, and the conditions the writer named (``rules.naming``)."""
     from classifier.model.explain import explain
 
-    return [{"term": e.feature, "weight": round(e.weight, 4), "direction": e.direction, "negated": e.negated,
-             "status": e.status} for e in explain(model, text, label).top(8)]
+    e = explain(model, text, label)
+    return ([{"term": ev.feature, "weight": round(ev.weight, 4), "direction": ev.direction, "negated": ev.negated,
+              "status": ev.status} for ev in e.top(8)], e.named)
 
 
 def classify_chunk(model: Model, chunk: list[Record], explain: bool = False) -> list[dict]:
@@ -65,6 +67,6 @@ def classify_chunk(model: Model, chunk: list[Record], explain: bool = False) -> 
             from classifier.model.explain import label_to_explain
 
             res["explained_label"] = label_to_explain(prediction)  # for `unknown`: the closest condition
-            res["evidence"] = _evidence(model, text, res["explained_label"])
+            res["evidence"], res["named"] = _evidence(model, text, res["explained_label"])
         out.append(res)
     return out

@@ -17,7 +17,7 @@ from classifier.model.config import ModelConfig
 from classifier.facts import CONDITIONS, LABELS, UNKNOWN, model_version
 from classifier.preprocess import SpacyNormalizer, Terms, ngrams
 from classifier.rules.naming import apply_names, named_conditions
-from classifier.rules.scope import calf_complaint, out_of_scope_topic, unknown_reason
+from classifier.rules.scope import calf_complaint, mentions_clot, out_of_scope_topic, unknown_reason
 from classifier.rules.triage import triage
 
 __all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide", "EmptyTextError", "UnknownPriorLR"]
@@ -77,6 +77,13 @@ def decide(P: np.ndarray, threshold: float) -> tuple[list[str], np.ndarray]:
 
 
 CLOSE = 0.25  # the two most probable conditions within this: an unsure answer
+# The model this sure that it is something else keeps its `unknown` even for a text with calf words ("I pulled up
+# after the sprint and my calf was fine"). 0.7-0.9 give the same answers on real dev; 0.8 is the middle.
+SURE_ELSEWHERE = 0.8
+# Red flags of conditions that are not one of the four: while one is urgent or worse, the scope decision never
+# turns the model's answer into a calf condition.
+LOOKALIKE_FLAGS = frozenset({"possible_dvt", "possible_pulmonary_embolism", "infection", "limb_ischaemia",
+                             "swollen_discoloured_leg", "swollen_calf_in_pregnancy"})
 
 
 def decide_in_scope(row: np.ndarray, label: str, confidence: float, in_scope: bool
@@ -192,9 +199,14 @@ class Model:
             raise ValueError(f"{len(texts)} texts and {len(terms)} term lists received; one per text expected.")
         proba = self._proba_from_features([ts.features for ts in terms])
         proba = proba.astype(np.float64)  # float32 rounded to 6 places prints as 0.9159749746322632
-        # what the writer names, asserted, counts beside the model (rules.naming)
-        proba = np.array([apply_names(row, named_conditions(ts)) for row, ts in zip(proba, terms)])
+        # Whether it is one of the four is the model's call; which one also counts what the writer names and
+        # asserts (rules.naming), so a name never turns "something else" into a calf condition.
         labels, confidence = decide(proba, self.config.unknown_threshold)
+        proba = np.array([apply_names(row, named_conditions(ts)) for row, ts in zip(proba, terms)])
+        for i, label in enumerate(labels):
+            if label != UNKNOWN:
+                best = int(np.argmax(proba[i, :-1]))
+                labels[i], confidence[i] = LABELS[best], proba[i, best]
         rounded = np.round(proba, 6).tolist()
         version = self.version
         return [self._prediction(*args, version) for args in zip(texts, terms, proba, labels,
@@ -217,9 +229,15 @@ class Model:
     def _prediction(self, text: str, terms: Terms, row: np.ndarray, label: str, confidence: float,
                     rounded: list[float], version: str) -> Prediction:
         scores = dict(zip(LABELS, rounded))
-        in_scope = calf_complaint(terms) and out_of_scope_topic(terms) is None
-        label, confidence, unsure, runner_up = decide_in_scope(row, label, confidence, in_scope)
         result = triage(text, terms, label)
+        # a calf complaint about nothing else is answered with one of the four, unless it is about a clot or a
+        # dangerous look-alike raised an urgent flag: then the model's own answer stands
+        in_scope = (row[-1] < SURE_ELSEWHERE and calf_complaint(terms) and out_of_scope_topic(terms) is None and not mentions_clot(terms)
+                    and not any(f["id"] in LOOKALIKE_FLAGS and f["triage"] in ("urgent", "emergency")
+                                for f in result.red_flags))
+        new_label, confidence, unsure, runner_up = decide_in_scope(row, label, confidence, in_scope)
+        if new_label != label:
+            label, result = new_label, triage(text, terms, new_label)
         if label == UNKNOWN:
             top = int(np.argmax(row[:-1]))
             reason = unknown_reason(terms, LABELS[top], float(row[top]))

@@ -19,28 +19,56 @@ from classifier.preprocess import Terms
 
 __all__ = ["NAMES", "named_conditions", "naming_weights", "apply_names", "named_evidence"]
 
-# Lemmas that name each condition (the normaliser's lemmas: "strained" → strain, "cramps" → cramp).
+# Lemmas that name each condition on their own (the normaliser's lemmas: "strained" → strain, "cramps" → cramp).
 NAMES = {
-    "calf_strain": frozenset({"strain", "tear", "torn", "pull"}),
-    "achilles_tendinitis": frozenset({"achilles", "tendinitis", "tendinopathy", "tendinosis"}),
+    "calf_strain": frozenset({"strain"}),
+    "achilles_tendinitis": frozenset({"tendinitis", "tendinopathy", "tendinosis"}),
     "compartment_syndrome": frozenset({"compartment", "cecs"}),
     "muscle_cramp": frozenset({"cramp", "spasm", "charley", "charlie"}),
 }
+# Words that name a condition only beside a place (within two terms, either order): "tore my calf", "calf
+# tear", "pulled a muscle" (not "wear and tear", "pulled up", "tearing up"); "my achilles hurts", "sore
+# achilles" (not "my achilles is fine").
+PAIRED = {
+    "calf_strain": (frozenset({"tear", "torn", "pull", "rip"}),
+                    frozenset({"calf", "muscle", "soleus", "gastroc", "gastrocnemius", "plantaris"})),
+    "achilles_tendinitis": (frozenset({"achilles"}),
+                            frozenset({"pain", "painful", "sore", "hurt", "ache", "stiff", "tight", "problem",
+                                       "issue", "tendon", "flare", "niggle", "injury", "tender", "swollen"})),
+}
+
+
+def _naming_positions(terms: Terms) -> dict[str, list[int]]:
+    """For each condition named and asserted, the positions of the words that name it."""
+    asserted = [not (i in terms.negated or i in terms.statuses) for i in range(len(terms))]
+    features = terms.features
+    out: dict[str, list[int]] = {}
+    for c, words in NAMES.items():
+        hits = [i for i, f in enumerate(features) if asserted[i] and f in words]
+        if hits:
+            out[c] = hits
+    for c, (names, places) in PAIRED.items():
+        for i, f in enumerate(features):
+            if asserted[i] and f in names:
+                near = [j for j in range(max(0, i - 2), min(len(features), i + 3))
+                        if j != i and asserted[j] and features[j] in places]
+                if near:
+                    out.setdefault(c, []).extend([i] + near)
+    return out
 
 
 def named_conditions(terms: Terms) -> set[str]:
     """The conditions the writer names and asserts."""
-    asserted = set(terms.asserted())
-    return {c for c, words in NAMES.items() if not words.isdisjoint(asserted)}
+    return set(_naming_positions(terms))
 
 
 def named_evidence(terms: Terms, text: str) -> list[dict]:
     """For the explanation: each named condition, the words as written, and the weight they add."""
     weights = naming_weights()
     out = []
-    for c, words in NAMES.items():
-        said = [text[t.start:t.end] for t in terms if not t.status and t.lemma in words]
-        if said and weights.get(c, 0.0):
+    for c, positions in _naming_positions(terms).items():
+        said = [text[terms.starts[i]:terms.ends[i]] for i in sorted(set(positions))]
+        if weights.get(c, 0.0):
             out.append({"condition": c, "words": list(dict.fromkeys(said)), "weight": weights[c]})
     return out
 

@@ -5,19 +5,42 @@ from __future__ import annotations
 from classifier.facts import OutOfScopeTopic, load_out_of_scope
 from classifier.preprocess import Terms
 
-__all__ = ["unknown_reason", "out_of_scope_topic", "calf_complaint", "CALF_WORDS"]
+__all__ = ["unknown_reason", "out_of_scope_topic", "calf_complaint", "mentions_clot", "CALF_WORDS", "SYMPTOM_WORDS"]
 
-# Words that, asserted by the writer, make a text a calf / Achilles / lower-leg muscle or tendon complaint.
+# Words that, asserted by the writer, place a complaint in the calf, the Achilles or a calf muscle.
 CALF_WORDS = frozenset({
     "calf", "achilles", "soleus", "gastroc", "gastrocnemius", "gastrocs", "plantaris", "cramp", "spasm", "charley",
     "charlie", "compartment", "cecs", "tendinitis", "tendinopathy", "tendinosis", "tendon",
 })
+# ... and words that make it a complaint (the writer's own symptom or injury), not a mention.
+SYMPTOM_WORDS = frozenset({
+    "pain", "painful", "hurt", "sore", "ache", "aching", "achy", "tight", "tightness", "cramp", "spasm", "strain",
+    "tear", "torn", "pull", "pop", "twinge", "tweak", "niggle", "injury", "injure", "swollen", "swelling", "stiff",
+    "stiffness", "tender", "burn", "burning", "numb", "tingle", "seize", "knot", "lock", "throb", "agony",
+    "problem", "issue", "tendinitis", "tendinopathy", "tendinosis", "compartment", "cecs", "charley", "charlie",
+})
+# A blood clot, named or wondered about ("in case it's a clot"), is never answered as one of the four by the
+# scope decision: the model's own answer stands (and the red-flag rules speak).
+CLOT_WORDS = frozenset({"clot", "clots", "dvt", "thrombosis", "thrombus", "embolism", "embolus", "pe"})
 
 
 def calf_complaint(terms: Terms) -> bool:
-    """Whether the writer speaks of their own calf, Achilles or calf-muscle problem: a ``CALF_WORDS`` term that
-    is asserted (not negated or ruled out, not only likened to, not from years ago, not someone else's)."""
-    return not CALF_WORDS.isdisjoint(terms.asserted())
+    """Whether the writer speaks of their own calf, Achilles or calf-muscle problem: a ``CALF_WORDS`` term and a
+    ``SYMPTOM_WORDS`` term that are asserted (not negated or ruled out, not only likened to, not from years ago,
+    not someone else's)."""
+    asserted = terms.asserted()
+    return not CALF_WORDS.isdisjoint(asserted) and not SYMPTOM_WORDS.isdisjoint(asserted)
+
+
+def mentions_clot(terms: Terms) -> bool:
+    """A blood clot named or wondered about by the writer (negated, historical or someone else's do not count)."""
+    for i, feature in enumerate(terms.features):
+        if i in terms.negated:
+            continue
+        status = terms.statuses.get(i, "")
+        if status in ("", "HYP") and feature.removeprefix("HYP_") in CLOT_WORDS:
+            return True
+    return False
 
 
 def out_of_scope_topic(terms: Terms) -> OutOfScopeTopic | None:
