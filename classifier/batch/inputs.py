@@ -186,11 +186,13 @@ def _file_format(path: Path, input_format: str) -> str:
 
 def _walk(folder: Path, glob: str, exclude: frozenset[str] = frozenset()) -> Iterator[Path]:
     """Files under ``folder`` matching ``glob``, sorted, skipping dotfiles and dot-folders and the paths in
-    ``exclude`` (absolute: the run's own output files when -o lies inside an input folder)."""
+    ``exclude`` (real paths: the run's own output files when -o lies inside an input folder, however either
+    is spelt)."""
+    names = {os.path.basename(p) for p in exclude}
     for path in sorted(folder.rglob(glob)):
         rel = path.relative_to(folder)
         if (path.is_file() and not any(part.startswith(".") for part in rel.parts)
-                and os.path.abspath(path) not in exclude):
+                and not (path.name in names and os.path.realpath(path) in exclude)):
             yield path
 
 
@@ -271,7 +273,7 @@ def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", text_field
                 texts: Iterable[str] = (), exclude: Iterable[str | Path] = ()) -> Iterator[Record]:
     """Records for every input, in order: ``texts`` first, then each path, folder or ``-`` (stdin).
     Files in ``exclude`` are skipped when walking folders."""
-    exclude = frozenset(os.path.abspath(p) for p in exclude)
+    exclude = frozenset(os.path.realpath(p) for p in exclude)
     for record in _records(inputs, input_format, text_field, id_field, glob, stdin, texts, exclude):
         yield _without_surrogates(record)
 

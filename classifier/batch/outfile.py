@@ -11,16 +11,23 @@ to ``FILE`` when complete, and resumed only when the partial provably continues 
   (id, text, error). ``--resume`` continues only when all of it matches, and says what differs
   otherwise. Nothing is changed until the check has passed: a refusal leaves both files as they were.
 - A crash or a stop never leaves a half file under the final name; a line cut off mid-write is
-  dropped when the run is resumed.
+  dropped when the run is resumed. The check file's first line is on disk (fsynced) before the partial
+  gets any data, so even SIGKILL leaves a state ``--resume`` accepts.
+- One writer per output: ``check_output`` takes an exclusive ``flock`` on ``FILE.partial.lock`` before
+  looking at anything and ``open_output`` releases it after the final rename (or the stop). A second run
+  on the same output, plain or ``--resume``, is refused while the first holds it; the kernel drops the
+  lock when a run dies, however it dies.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import json
 import os
+import re
 import stat
 from collections import deque
 from contextlib import contextmanager
@@ -31,8 +38,8 @@ from typing import IO, Iterable, Iterator
 from classifier.batch.inputs import Record
 from classifier.batch.output import CSV_FIELDS, terminal_safe
 
-__all__ = ["OutputError", "OutputPlan", "Output", "check_output", "open_output", "partial_path", "check_file_path",
-           "record_hash", "RESUMABLE_FORMATS"]
+__all__ = ["OutputError", "OutputPlan", "Output", "OutputLock", "check_output", "open_output", "partial_path",
+           "check_file_path", "lock_file_path", "own_files", "record_hash", "RESUMABLE_FORMATS"]
 
 RESUMABLE_FORMATS = ("jsonl", "csv")
 CHECK_VERSION = 1
@@ -48,6 +55,65 @@ def partial_path(path: Path) -> Path:
 
 def check_file_path(path: Path) -> Path:
     return path.with_name(path.name + ".partial.check")
+
+
+def lock_file_path(path: Path) -> Path:
+    return path.with_name(path.name + ".partial.lock")
+
+
+def own_files(path: Path) -> tuple[Path, Path, Path, Path]:
+    """Every file a run writing ``path`` creates: the output, its partial, check file and lock file."""
+    return path, partial_path(path), check_file_path(path), lock_file_path(path)
+
+
+class OutputLock:
+    """An exclusive ``flock`` on ``FILE.partial.lock``, taken without waiting: one writer per output.
+
+    The lock file holds the owner's pid (for the message a second run gets). It is unlinked on release,
+    so a lock is only held when the name still points at the locked file (checked after locking)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self, output: Path) -> None:
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+            except OSError as exc:
+                raise OutputError(f"Cannot create the lock file {_say(self.path)}: {exc.strerror}.") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                os.close(fd)
+                pid = f" (pid {owner})" if owner.isdigit() else ""
+                raise OutputError(f"Another calfcheck run{pid} is writing {_say(output)}: wait for it to end, or "
+                                  "write to another -o. Two runs on one output would lose or double records."
+                                  ) from None
+            held, now = os.fstat(fd), _lstat(self.path)
+            if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+                break
+            os.close(fd)  # the run before us unlinked it between our open and our lock: take the new one
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        """Unlink the lock file (while still holding it), then drop the lock. Safe to call twice."""
+        if self._fd is None:
+            return
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        finally:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self):  # a plan dropped without open_output (a refused check) does not keep its output locked
+        if self._fd is not None:
+            os.close(self._fd)
 
 
 def record_hash(record: Record) -> str:
@@ -85,6 +151,11 @@ class OutputPlan:
     fmt: str
     force: bool
     resume: bool
+    lock: OutputLock | None = field(default=None, compare=False, repr=False)  # held until open_output ends
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
 
     @property
     def partial(self) -> Path:
@@ -100,9 +171,10 @@ class OutputPlan:
 
 
 def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = False,
-                 inputs: Iterable[str] = ()) -> OutputPlan:
-    """Check ``-o path`` before the run starts; raise ``OutputError`` naming ``path`` if it cannot be used.
-    ``inputs`` are the run's input paths: the output may not be one of them."""
+                 inputs: Iterable[str] = (), glob: str = "*") -> OutputPlan:
+    """Check ``-o path`` before the run starts and lock it for this run (``OutputPlan.release``, or the end of
+    ``open_output``, unlocks it); raise ``OutputError`` naming ``path`` if it cannot be used.
+    ``inputs`` are the run's input paths (folders walked with ``glob``): the output may not be one of them."""
     given = Path(path)
     if resume and fmt not in RESUMABLE_FORMATS:
         raise OutputError(f"--resume works with --format {' or '.join(RESUMABLE_FORMATS)}, not {fmt}.")
@@ -122,11 +194,62 @@ def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = Fa
         raise OutputError(f"Cannot write -o {_say(given)}: the directory {_say(parent)} does not exist.")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"Cannot write -o {_say(given)}: the directory {_say(parent)} is not writable.")
-    plan = OutputPlan(path, fmt, force, resume)
+    plan = OutputPlan(path, fmt, force, resume, OutputLock(lock_file_path(path)))
+    _refuse_an_input(plan, given, st, list(inputs), glob)
+    plan.lock.acquire(given)  # from here on no other run can create, cut or rename these files
+    try:
+        _check_leftovers(plan, given, st)
+    except BaseException:
+        plan.release()
+        raise
+    return plan
+
+
+def _refuse_an_input(plan: OutputPlan, given: Path, st: os.stat_result | None, inputs: list[str], glob: str) -> None:
+    """The output and its own files may not be an input: named, or found in an input folder (however spelt)."""
+    from classifier.batch.inputs import _walk
+
+    mine = [x for x in own_files(plan.path) if os.path.exists(x)]
     for item in inputs:
-        if item != "-" and any(os.path.exists(x) and os.path.exists(item) and os.path.samefile(x, item)
-                               for x in (plan.path, plan.partial, plan.check)):
+        if item == "-" or not os.path.exists(item):
+            continue
+        if any(os.path.samefile(x, item) for x in mine):
             raise OutputError(f"-o {_say(given)} is also an input ({_say(Path(item))}): write the results elsewhere.")
+        if st is not None and os.path.isdir(item) and not _is_results(plan.path):
+            # a description in an input folder, given as -o: it would be dropped from the inputs and overwritten
+            for p in _walk(Path(item), glob):
+                pst = os.stat(p)
+                if (pst.st_dev, pst.st_ino) == (st.st_dev, st.st_ino):
+                    raise OutputError(f"-o {_say(given)} is also an input (found in {_say(Path(item))} as "
+                                      f"{_say(p)}): write the results elsewhere.")
+
+
+_TABLE_LINE = re.compile(r"^.*: (ERROR |\S+ \(\d+%\)  triage: )")
+
+
+def _is_results(path: Path) -> bool:
+    """Whether ``path`` holds results calfcheck wrote (any format): a previous run's output in an input folder
+    is not an input, and --force may replace it."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return False
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    if first == ",".join(CSV_FIELDS) or _TABLE_LINE.match(first):
+        return True
+    try:
+        obj = json.loads(first)
+    except ValueError:
+        obj = None
+    if first.strip() == "[":  # -f json: the first object follows
+        obj = {"id": 0, "status": 0} if b'"status": ' in head else None
+    return isinstance(obj, dict) and {"id", "status"} <= set(obj)
+
+
+def _check_leftovers(plan: OutputPlan, given: Path, st: os.stat_result | None) -> None:
+    """What earlier runs left: a partial needs --resume or --force; a finished output needs --force."""
+    force, resume = plan.force, plan.resume
     for name in (plan.partial, plan.check):
         nst = _lstat(name)
         if nst is None or force:
@@ -142,7 +265,6 @@ def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = Fa
         raise OutputError(f"{_say(given)} is complete: there is nothing to resume. Use --force to classify again.")
     if not resume and st is not None and not force:
         raise OutputError(f"{_say(given)} exists; use --force to overwrite it.")
-    return plan
 
 
 @dataclass
@@ -224,10 +346,13 @@ class Output:
                 pass
             except OSError as exc:
                 raise OutputError(f"Cannot remove {_say(name)}: {exc.strerror}. Remove it yourself.") from None
-        self.stream = _open_nofollow(plan.partial, os.O_CREAT | os.O_EXCL)
-        if plan.resumable:
+        if plan.resumable:  # its header reaches the disk before the partial exists: any kill leaves it resumable
             self._check = _open_nofollow(plan.check, os.O_CREAT | os.O_EXCL)
             self._check.write(json.dumps({"calfcheck_check": CHECK_VERSION, **self.fingerprint}, sort_keys=True) + "\n")
+            self._check.flush()
+            os.fsync(self._check.fileno())
+        self.stream = _open_nofollow(plan.partial, os.O_CREAT | os.O_EXCL)
+        _fsync_dir(plan.path.parent)
 
     def close(self) -> None:
         for f in (self._check, self.stream if self.plan else None):
@@ -235,7 +360,10 @@ class Output:
                 f.close()
 
     def finish(self) -> None:
-        """Close and move the complete partial to its final name."""
+        """Close and move the complete partial (on disk first) to its final name."""
+        if self.plan is not None and not self.stream.closed:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
         self.close()
         if self.plan is not None:
             os.replace(self.plan.partial, self.plan.path)
@@ -256,6 +384,20 @@ def _open_nofollow(path: Path, flags: int) -> IO[str]:
         os.close(fd)
         raise OutputError(f"{_say(path)} is not a regular file; remove it, or use --force to start over.")
     return open(fd, "w", encoding="utf-8", newline="")
+
+
+def _fsync_dir(path: Path) -> None:
+    """Put the new names of a directory on disk (a power loss then keeps both files, or neither)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot fsync a directory; the files themselves are written either way
+    finally:
+        os.close(fd)
 
 
 def _truncate(path: Path, size: int) -> None:
@@ -374,11 +516,14 @@ def _records(data: bytes, fmt: str, partial: Path) -> tuple[list[str], list[str]
 def open_output(plan: OutputPlan, fingerprint: dict) -> Iterator[Output]:
     """The run's output for ``plan``: checked (resume) now; files opened by ``Output.skip_done``;
     renamed to the final name when the block ends normally, kept for ``--resume`` otherwise."""
-    done = read_done(plan, fingerprint) if plan.resume and _lstat(plan.partial) is not None else None
-    out = Output(io.StringIO(), plan, fingerprint, done)
     try:
-        yield out
-    except BaseException:
-        out.close()
-        raise
-    out.finish()
+        done = read_done(plan, fingerprint) if plan.resume and _lstat(plan.partial) is not None else None
+        out = Output(io.StringIO(), plan, fingerprint, done)
+        try:
+            yield out
+        except BaseException:
+            out.close()
+            raise
+        out.finish()
+    finally:
+        plan.release()  # after the final rename, or the stop: the next run may take the output

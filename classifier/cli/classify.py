@@ -13,7 +13,7 @@ from typing import Iterator
 import click
 
 from classifier.batch.inputs import estimate_count, read_inputs
-from classifier.batch.outfile import Output, OutputError, check_output, open_output
+from classifier.batch.outfile import Output, OutputError, check_output, open_output, own_files
 from classifier.batch.output import FORMATS, ResultWriter, terminal_safe, terminal_safe_lines
 from classifier.batch.parallel import DaskUnavailableError, ModelRef, classify_records
 from classifier.storage import load_model, locate_model
@@ -135,7 +135,8 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
                                    'with -t "...".')
         paths = ["-"]
     try:  # everything about -o is checked before the model loads or any input is read
-        plan = check_output(output, fmt, force=force, resume=resume, inputs=paths) if output is not None else None
+        plan = (check_output(output, fmt, force=force, resume=resume, inputs=paths, glob=glob)
+                if output is not None else None)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     counts: Counter = Counter()
@@ -149,6 +150,9 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
             how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
             click.echo(f"calfcheck: {how} after {sum(counts.values())} records{_where(plan)}.", err=True)
             sys.exit(128 + signum)
+        finally:  # the output's lock, held since the -o check (open_output releases it too)
+            if plan is not None:
+                plan.release()
 
 
 def _where(plan) -> str:
@@ -184,7 +188,7 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
     fingerprint = run_fingerprint(fmt, meta["model_version"], explain=explain, csv_raw=csv_raw,
                                   input_format=input_format, text_field=text_field, id_field=id_field, glob=glob)
     start = time.perf_counter()
-    own = (plan.path, plan.partial, plan.check) if plan is not None else ()
+    own = own_files(plan.path) if plan is not None else ()
     records = read_inputs(paths, input_format=input_format, text_field=text_field, id_field=id_field,
                           glob=glob, texts=texts, exclude=own)
     if answers:  # the -t texts answered with --ask: classified with their answers (classify_with_answers)
