@@ -143,3 +143,103 @@ def test_a_previous_results_file_in_an_input_folder_may_still_be_replaced_with_f
             r = run("classify", str(folder), "-f", fmt, "-o", str(out), "--force")
             assert r.exit_code == 0, r.output
         out.unlink()
+
+
+# 3. A stray quote in a CSV costs one row -------------------------------------------------------------------
+
+def csv_records(data: str) -> list:
+    from classifier.batch.inputs import records_from_csv
+    from classifier.batch.textio import read_lines
+    import io
+
+    return list(records_from_csv(read_lines(io.BytesIO(data.encode()), 1_000_000), "f.csv", "text", "id"))
+
+
+@pytest.mark.parametrize("cell", ['"calf cramp at night', 'calf "cramp" at night', '"calf" cramp at night',
+                                  'calf cramp at night"'])
+def test_a_stray_quote_in_a_1000_row_csv_is_one_error_record_and_every_other_row_is_read(cell):
+    rows = [f"r{i},calf tight after {i} km" for i in range(1000)]
+    rows[9] = f"r9,{cell}"
+    records = csv_records("id,text\n" + "\n".join(rows) + "\n")
+    assert len(records) == 1000
+    assert all(r.ok for i, r in enumerate(records) if i != 9)
+    assert [r.id for r in records[10:]] == [f"r{i}" for i in range(10, 1000)]
+    if cell.startswith('"'):  # a quote that opens a cell and never closes: one error record for its row
+        assert records[9].id == "f.csv:11" and "line 11 is not valid CSV" in records[9].error
+
+
+def test_a_stray_quote_closed_by_a_later_one_costs_only_its_own_row():
+    rows = [f"r{i},calf tight after {i} km" for i in range(100)]
+    rows[9] = 'r9,"calf cramp at night'
+    rows[50] = 'r50,it felt like a "pop",'  # a quote later on that could close the first one
+    records = csv_records("id,text\n" + "\n".join(rows) + "\n")
+    assert len(records) == 100
+    assert [r.id for r in records if not r.ok] == ["f.csv:11"]
+
+
+def test_a_quoted_cell_over_several_lines_is_still_one_row():
+    records = csv_records('id,text\na,"calf cramp\nat night"\nb,stiff achilles\n')
+    assert [(r.id, r.text) for r in records] == [("a", "calf cramp\nat night"), ("b", "stiff achilles")]
+
+
+def test_a_stray_quote_in_a_csv_file_through_the_cli_exits_1_with_every_row(run, tmp_path):
+    path = tmp_path / "intake.csv"
+    rows = [f"calf tight after {i} km" for i in range(1000)]
+    rows[9] = '"calf cramp at night'
+    path.write_text("text\n" + "\n".join(rows) + "\n")
+    r = run("classify", str(path), "-f", "jsonl")
+    assert r.exit_code == 1
+    out = rows_of(r.stdout)
+    assert len(out) == 1000 and [o["id"] for o in out if o["status"] == "error"] == [f"{path}:11"]
+
+
+# 4. Pipes are read once --------------------------------------------------------------------------------------
+
+def test_a_jsonl_pipe_is_read_once_with_a_progress_bar(model, notes):
+    r, w = os.pipe()
+    os.write(w, notes.read_bytes())  # 30 short lines fit in the pipe's buffer
+    os.close(w)
+    try:
+        res = subprocess.run([sys.executable, "-m", "classifier", "classify", f"/dev/fd/{r}", "--input-format",
+                              "jsonl", "-f", "jsonl", "--progress"], pass_fds=(r,), capture_output=True, text=True,
+                             timeout=300)
+    finally:
+        os.close(r)
+    assert res.returncode == 0, res.stderr
+    assert len(rows_of(res.stdout)) == 30
+
+
+def test_a_fifo_is_read_once_not_waited_on_for_ever(model, tmp_path, notes):
+    import threading
+
+    fifo = tmp_path / "posts.jsonl"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(notes.read_bytes()), daemon=True)
+    writer.start()
+    res = subprocess.run([sys.executable, "-m", "classifier", "classify", str(fifo), "-f", "jsonl", "--progress"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert len(rows_of(res.stdout)) == 30
+
+
+# 8. Any JSON line json.loads rejects is one error record -----------------------------------------------------
+
+@pytest.mark.parametrize("line, says", [("[" * 100_000, "nested too deeply"),
+                                        ('{"text": ' + "7" * 5000 + "}", "cannot be read"),
+                                        ('{"id": ' + "[" * 900 + "]" * 900 + ', "text": "calf"}', None)])
+def test_any_json_line_that_cannot_be_read_is_one_error_record(tmp_path, line, says):
+    path = tmp_path / "posts.jsonl"
+    path.write_text(json.dumps({"text": "calf cramp at night"}) + "\n" + line + "\n"
+                    + json.dumps({"text": "stiff achilles"}) + "\n")
+    records = list(read_inputs([str(path)], id_field="id"))
+    assert len(records) == 3 and records[0].ok and records[2].ok
+    if says:
+        assert not records[1].ok and says in records[1].error
+
+
+@pytest.mark.parametrize("value, kind", [(7, "a number"), (["calf"], "a list"), (None, "null")])
+def test_a_text_field_that_is_not_text_says_so(tmp_path, value, kind):
+    path = tmp_path / "posts.jsonl"
+    path.write_text(json.dumps({"text": value}) + "\n")
+    (record,) = read_inputs([str(path)])
+    assert f"the 'text' field is {kind}, not text" in record.error

@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import stat
@@ -40,6 +41,8 @@ from classifier.batch.output import CSV_FIELDS, terminal_safe
 
 __all__ = ["OutputError", "OutputPlan", "Output", "OutputLock", "check_output", "open_output", "partial_path",
            "check_file_path", "lock_file_path", "own_files", "record_hash", "RESUMABLE_FORMATS"]
+
+logger = logging.getLogger(__name__)
 
 RESUMABLE_FORMATS = ("jsonl", "csv")
 CHECK_VERSION = 1
@@ -394,8 +397,8 @@ def _fsync_dir(path: Path) -> None:
         return
     try:
         os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a directory; the files themselves are written either way
+    except OSError as exc:  # some file systems cannot fsync a directory; the files themselves are written either way
+        logger.debug("cannot fsync %s: %s", path, exc)
     finally:
         os.close(fd)
 
