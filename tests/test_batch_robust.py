@@ -243,3 +243,35 @@ def test_a_text_field_that_is_not_text_says_so(tmp_path, value, kind):
     path.write_text(json.dumps({"text": value}) + "\n")
     (record,) = read_inputs([str(path)])
     assert f"the 'text' field is {kind}, not text" in record.error
+
+
+# 9. Closed standard streams ---------------------------------------------------------------------------------
+
+def sh(command: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", "-c", command], capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def test_a_run_with_stderr_closed_writes_its_output_and_leaves_no_partial(model, tmp_path, notes):
+    out = tmp_path / "out.jsonl"
+    r = sh(f"exec '{sys.executable}' -m classifier classify '{notes}' -f jsonl -o '{out}' 2>&-")
+    assert r.returncode == 0
+    assert len(rows_of(out.read_text())) == 30
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+    r = sh(f"exec '{sys.executable}' -m classifier classify '{notes}' -f jsonl 2>&-")
+    assert r.returncode == 0 and len(rows_of(r.stdout)) == 30
+
+
+def test_a_run_with_stdout_closed_and_no_output_file_is_refused_clearly(model, tmp_path, notes):
+    r = sh(f"exec '{sys.executable}' -m classifier classify '{notes}' -f jsonl >&-")
+    assert r.returncode == 2 and "stdout is closed" in r.stderr and "Traceback" not in r.stderr
+    out = tmp_path / "out.jsonl"
+    r = sh(f"exec '{sys.executable}' -m classifier classify '{notes}' -f jsonl -o '{out}' >&-")
+    assert r.returncode == 0, r.stderr
+    assert len(rows_of(out.read_text())) == 30
+
+
+def test_a_run_with_stdin_closed_reads_files_and_refuses_dash(model, tmp_path, notes):
+    r = sh(f"exec '{sys.executable}' -m classifier classify -f jsonl <&-")
+    assert r.returncode == 2 and "stdin is closed" in r.stderr and "Traceback" not in r.stderr
+    r = sh(f"exec '{sys.executable}' -m classifier classify '{notes}' -f jsonl <&-")
+    assert r.returncode == 0 and len(rows_of(r.stdout)) == 30

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import sys
 import time
@@ -121,6 +122,7 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
     with --resume. Exit status: 0 all classified, 1 some input failed (the others are still
     classified), 2 usage error, 128 + signal when stopped (130 for Ctrl+C, 143 for SIGTERM).
     """
+    closed = _reopen_closed_std_streams()
     if jobs == 0:
         raise click.BadParameter("0 processes cannot classify anything: use 1 or more, or -1 for one per CPU.",
                                  param_hint="--jobs")
@@ -134,6 +136,11 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
             raise click.UsageError('Nothing to classify: give files, folders or - for stdin, or a description '
                                    'with -t "...".')
         paths = ["-"]
+    if "stdout" in closed and output is None:
+        raise click.UsageError("stdout is closed: the results would be lost. Give -o FILE, or run with stdout open.")
+    if "stdin" in closed and "-" in paths:
+        raise click.UsageError("stdin is closed: there is nothing to read from -. Give files, folders or -t "
+                               '"...", or run with stdin open.')
     try:  # everything about -o is checked before the model loads or any input is read
         plan = (check_output(output, fmt, force=force, resume=resume, inputs=paths, glob=glob)
                 if output is not None else None)
@@ -153,6 +160,25 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
         finally:  # the output's lock, held since the -o check (open_output releases it too)
             if plan is not None:
                 plan.release()
+
+
+def _reopen_closed_std_streams() -> set[str]:
+    """Standard streams the run was started without (cron, ``2>&-``), each reopened on /dev/null so nothing
+    else can take its descriptor (a results file on fd 1 would get stray output); their names."""
+    closed = set()
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+            if getattr(sys, name) is not None:
+                continue
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        closed.add(name)
+        setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))
+    return closed
 
 
 def _where(plan) -> str:
