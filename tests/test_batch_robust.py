@@ -275,3 +275,102 @@ def test_a_run_with_stdin_closed_reads_files_and_refuses_dash(model, tmp_path, n
     assert r.returncode == 2 and "stdin is closed" in r.stderr and "Traceback" not in r.stderr
     r = sh(f"exec '{sys.executable}' -m classifier classify '{notes}' -f jsonl <&-")
     assert r.returncode == 0 and len(rows_of(r.stdout)) == 30
+
+
+# 11. --jobs is capped; workers die with their parent ----------------------------------------------------------
+
+@pytest.fixture
+def executors(monkeypatch):
+    """The max_workers of every loky executor the run asks for (the real executor is still used)."""
+    import joblib.externals.loky as loky
+
+    asked, real = [], loky.get_reusable_executor
+
+    def recording(*args, max_workers=None, **kwargs):
+        asked.append(max_workers)
+        return real(*args, max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(loky, "get_reusable_executor", recording)
+    return asked
+
+
+def test_jobs_24_on_five_descriptions_starts_no_worker_and_says_so(model, executors, caplog):
+    from classifier.batch.parallel import classify_records
+    from classifier.batch.inputs import Record
+
+    records = [Record(f"r{i}", text="calf cramp at night") for i in range(5)]
+    results = list(classify_records(model, records, jobs=24))
+    assert [r["id"] for r in results] == [f"r{i}" for i in range(5)]
+    assert executors == []
+    assert "using 1 process" in caplog.text
+
+
+def test_jobs_is_capped_at_the_cpu_count_and_the_number_of_chunks(model, executors, caplog, monkeypatch):
+    import joblib
+
+    from classifier.batch.parallel import classify_records
+    from classifier.batch.inputs import Record
+
+    monkeypatch.setattr(joblib, "cpu_count", lambda: 8)
+    records = [Record(f"r{i}", text="calf cramp at night") for i in range(6)]
+    results = list(classify_records(model, records, jobs=24, chunk_size=2))  # 3 chunks
+    assert [r["id"] for r in results] == [f"r{i}" for i in range(6)]
+    assert executors == [2]  # 3 processes: this one and 2 workers
+    assert "8 CPUs: using 8 processes" in caplog.text and "3 chunks of up to" in caplog.text
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def started_with_a_worker(model, tmp_path, notes):
+    """A --jobs 2 run writing -o, once its worker is busy: (process, worker pids, all its child processes)."""
+    big = tmp_path / "big.jsonl"
+    big.write_text(notes.read_text() * 1000)  # 30,000 records
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "classifier", "classify", str(big), "-f", "jsonl", "-o", str(out),
+                             "--jobs", "2"], stderr=subprocess.PIPE, text=True)
+    partial = tmp_path / "out.jsonl.partial"
+    deadline = time.monotonic() + 300
+    while not (partial.exists() and partial.stat().st_size > 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = {pid: Path(f"/proc/{pid}/cmdline").read_text() for pid in _children(proc.pid)}
+    yield proc, [pid for pid, cmd in children.items() if "popen_loky" in cmd], list(children)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_sigkill_of_a_jobs_2_run_leaves_no_worker_or_resource_tracker_alive(started_with_a_worker):
+    proc, workers, children = started_with_a_worker
+    assert len(workers) == 1 and all(_alive(pid) for pid in children)
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in children)
+
+
+def test_a_worker_killed_by_the_system_ends_the_run_with_the_resume_hint(started_with_a_worker):
+    proc, workers, _ = started_with_a_worker
+    os.kill(workers[0], signal.SIGKILL)  # as the OOM killer does
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert "a worker process died" in err and "--resume" in err and "Traceback" not in err

@@ -16,7 +16,7 @@ import click
 from classifier.batch.inputs import estimate_count, read_inputs
 from classifier.batch.outfile import Output, OutputError, check_output, open_output, own_files
 from classifier.batch.output import FORMATS, ResultWriter, terminal_safe, terminal_safe_lines
-from classifier.batch.parallel import DaskUnavailableError, ModelRef, classify_records
+from classifier.batch.parallel import DaskUnavailableError, ModelRef, WorkerDiedError, classify_records
 from classifier.storage import load_model, locate_model
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # what timeout, systemd, docker stop and a closed terminal send
@@ -241,6 +241,8 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
         raise click.UsageError(str(exc)) from None
     except DaskUnavailableError as exc:
         raise click.UsageError(str(exc)) from exc
+    except WorkerDiedError as exc:
+        raise click.ClickException(f"{exc}; stopped after {sum(counts.values())} records{_where(plan)}.") from exc
     except OSError as exc:
         raise click.ClickException(terminal_safe(str(exc))) from exc
     total = sum(counts.values())
