@@ -17,7 +17,7 @@ from classifier.batch.inputs import estimate_count, read_inputs
 from classifier.batch.outfile import Output, OutputError, check_output, open_output, own_files
 from classifier.batch.output import FORMATS, ResultWriter, terminal_safe, terminal_safe_lines
 from classifier.batch.parallel import DaskUnavailableError, ModelRef, WorkerDiedError, classify_records
-from classifier.storage import load_model, locate_model
+from classifier.storage import check_model_files, load_model, locate_model
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # what timeout, systemd, docker stop and a closed terminal send
 
@@ -199,12 +199,13 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
         model_path = model_location(model_path)
         path, meta = locate_model(model_path)
         if jobs != 1 and not dask_address:  # workers load the model; this process only reads and writes
+            check_model_files(path, meta)  # refused here, once, with the reason: not in every worker
             model = ModelRef(str(path), meta["model_version"])
         else:
             model = load_model(path)
             gc.freeze()  # the model lives until exit: the collector need not scan it (~15 % faster batches)
-    except (FileNotFoundError, RuntimeError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    except (OSError, RuntimeError) as exc:  # each model or cache problem is one message with its fix
+        raise click.ClickException(terminal_safe(str(exc))) from exc
     answers = {}
     if ask:
         from classifier.cli.ask import ask_about
