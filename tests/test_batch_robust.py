@@ -374,3 +374,43 @@ def test_a_worker_killed_by_the_system_ends_the_run_with_the_resume_hint(started
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
     assert "a worker process died" in err and "--resume" in err and "Traceback" not in err
+
+
+# 16, 17, 18. The page's limits -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", ["my calf seized up at mile 20 and let go after I stretched it. ",
+                                      "mollet très tendu après vingt kilomètres, crampe à l'arrivée. "])
+def test_the_page_classifies_a_description_up_to_100000_bytes(model, sentence):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.run()
+    at.text_area(key="text").input(sentence * 20_000)  # 1.2 MB
+    next(b for b in at.button if b.label == "Classify").click()
+    started = time.perf_counter()
+    at.run()
+    assert not at.exception
+    assert time.perf_counter() - started < 30
+    classified = at.session_state["described"]
+    assert 90_000 < len(classified.encode()) <= 100_000
+    assert any("first 100,000 bytes" in w.value for w in at.warning)
+
+
+def test_page_uploads_are_capped_in_bytes_and_descriptions():
+    from classifier.batch.inputs import UploadTooLargeError, records_from_uploads
+
+    with pytest.raises(UploadTooLargeError, match="5,000,001 bytes uploaded.*up to 5,000,000"):
+        list(records_from_uploads([("a.jsonl", b"x" * 3_000_000), ("b.txt", b"y" * 2_000_001)]))
+    many = "".join(json.dumps({"text": f"calf tight after {i} km"}) + "\n" for i in range(5_010)).encode()
+    records = list(records_from_uploads([("many.jsonl", many)]))
+    assert len(records) == 5_001 and all(r.ok for r in records[:5_000])
+    assert "over 5,000 descriptions" in records[-1].error
+
+
+def test_the_pages_results_table_cannot_export_a_formula():
+    from classifier.batch.output import table_rows
+    from classifier.batch.run import result_for
+    from classifier.batch.inputs import Record
+
+    rows = table_rows([result_for(Record('=2+5+cmd|" /C calc"!A0.txt', error="+binary"))])
+    assert rows[0]["file"] == "'=2+5+cmd|\" /C calc\"!A0.txt" and rows[0]["error"] == "'+binary"

@@ -22,10 +22,13 @@ from typing import BinaryIO, Iterable, Iterator
 from classifier.batch.textio import Line, buffered, decode_bytes, read_lines, sniff_encoding, whole_chars
 
 __all__ = ["Record", "MAX_TEXT_BYTES", "MAX_LINE_BYTES", "read_inputs", "records_from_text_lines",
-           "records_from_jsonl", "records_from_csv", "records_from_upload", "decode_text", "estimate_count"]
+           "records_from_jsonl", "records_from_csv", "records_from_upload", "records_from_uploads", "UploadTooLargeError",
+           "MAX_UPLOAD_BYTES", "MAX_UPLOAD_RECORDS", "decode_text", "estimate_count"]
 
 MAX_TEXT_BYTES = 100_000  # longer descriptions are truncated to this many bytes and flagged
 MAX_LINE_BYTES = 1_000_000  # a JSONL or CSV line: the text plus what JSON escaping or CSV quoting adds
+MAX_UPLOAD_BYTES = 5_000_000  # the page's Batch tab: all uploaded files together
+MAX_UPLOAD_RECORDS = 5_000  # the page's Batch tab: descriptions classified at most
 SNIFF_BYTES = 8192
 csv.field_size_limit(MAX_LINE_BYTES)
 
@@ -233,6 +236,31 @@ def records_from_upload(name: str, data: bytes, text_field: str = "text") -> Ite
         yield from reader(read_lines(io.BytesIO(data), MAX_LINE_BYTES), name, text_field, None)
     else:
         yield decode_text(data, name)
+
+
+class UploadTooLargeError(ValueError):
+    """The page's uploads are over ``MAX_UPLOAD_BYTES`` together."""
+
+
+def records_from_uploads(uploads: Iterable[tuple[str, bytes]], *, max_bytes: int = MAX_UPLOAD_BYTES,
+                         max_records: int = MAX_UPLOAD_RECORDS) -> Iterator[Record]:
+    """Records of the page's uploaded files (``(name, bytes)``), within the page's limits: uploads over
+    ``max_bytes`` together are refused (``UploadTooLargeError``) before anything is read; after ``max_records``
+    records, one error record says the rest was not classified."""
+    uploads = list(uploads)
+    size = sum(len(data) for _, data in uploads)
+    if size > max_bytes:
+        raise UploadTooLargeError(f"{size:,} bytes uploaded: the page classifies up to {max_bytes:,} bytes at a time. "
+                                  "Upload fewer files, or use `calfcheck classify` for bigger batches.")
+    n = 0
+    for name, data in uploads:
+        for record in records_from_upload(name, data):
+            n += 1
+            if n > max_records:
+                yield Record(record.id, error=f"over {max_records:,} descriptions: this one and the rest were not "
+                                              "classified; use `calfcheck classify` for bigger batches")
+                return
+            yield record
 
 
 def _file_format(path: Path, input_format: str) -> str:

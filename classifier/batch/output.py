@@ -18,7 +18,7 @@ from typing import IO, Iterator
 from classifier.facts import LABELS
 
 __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "terminal_safe_lines", "csv_safe",
-           "results_csv"]
+           "results_csv", "table_rows"]
 
 FORMATS = ("jsonl", "csv", "table", "json")
 CSV_FIELDS = ["id", "status", "label", "confidence", "triage", "red_flags", "reason",
@@ -130,3 +130,12 @@ def results_csv(results: list[dict], csv_raw: bool = False) -> str:
         writer.write(render(r, "csv", csv_raw))
     writer.close()
     return buf.getvalue()
+
+
+def table_rows(results: list[dict]) -> list[dict]:
+    """The page's results table: one row per result, every cell ``csv_safe`` (the table's own CSV export
+    writes cells as shown, so an uploaded file named ``=cmd|...`` must not reach it raw)."""
+    return [{k: csv_safe(v) for k, v in {"file": r["id"], "label": r["label"], "confidence": r["confidence"],
+                                         "triage": r["triage"], "status": r["status"],
+                                         "error": r["error"] or r["warning"]}.items()}
+            for r in results]
