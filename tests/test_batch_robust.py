@@ -414,3 +414,55 @@ def test_the_pages_results_table_cannot_export_a_formula():
 
     rows = table_rows([result_for(Record('=2+5+cmd|" /C calc"!A0.txt', error="+binary"))])
     assert rows[0]["file"] == "'=2+5+cmd|\" /C calc\"!A0.txt" and rows[0]["error"] == "'+binary"
+
+
+# 21. Smaller -------------------------------------------------------------------------------------------------
+
+def test_a_nul_byte_after_the_first_8_kb_is_binary_too(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_bytes(b"calf cramp at night. " * 500 + b"\x00\x01\x02")  # the NUL at byte 10,500
+    (record,) = read_inputs([str(path)])
+    assert not record.ok and "binary" in record.error
+    lines = tmp_path / "notes.csv"
+    lines.write_bytes(b"text\n" + b"calf cramp at night\n" * 500 + b"stiff achilles \x00 morning\n")
+    records = list(read_inputs([str(lines)]))
+    assert len(records) == 501 and all(r.ok for r in records[:500])
+    assert not records[500].ok and "binary" in records[500].error
+
+
+def test_an_absolute_glob_is_a_usage_error(run, tmp_path):
+    r = run("classify", str(tmp_path), "--glob", f"{tmp_path}/*.txt")
+    assert r.exit_code == 2 and "relative pattern" in r.output
+
+
+def test_a_folder_that_matches_nothing_says_so(tmp_path, caplog):
+    (tmp_path / "a.md").write_text("calf cramp")
+    assert list(read_inputs([str(tmp_path)], glob="*.txt")) == []
+    assert "matches --glob '*.txt'" in caplog.text
+
+
+def test_a_full_disk_while_writing_the_output_names_the_partial_and_how_to_resume(model, tmp_path, notes):
+    import resource
+
+    big = tmp_path / "big.jsonl"
+    big.write_text(notes.read_text() * 40)  # 1,200 records, ~500 KB of results
+    out = tmp_path / "out.jsonl"
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))  # noqa: E731
+    r = subprocess.run([sys.executable, "-m", "classifier", "classify", str(big), "-f", "jsonl", "-o", str(out)],
+                       capture_output=True, text=True, timeout=300, preexec_fn=limit)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "File too large" in r.stderr and "out.jsonl.partial" in r.stderr and "--resume" in r.stderr
+    r = cli("classify", str(big), "-f", "jsonl", "-o", str(out), "--resume")
+    assert r.returncode == 0, r.stderr
+    assert len(rows_of(out.read_text())) == 1200
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(model, tmp_path, notes):
+    big = tmp_path / "big.jsonl"
+    big.write_text(notes.read_text() * 200)  # 6,000 records: far more than a pipe holds
+    r = subprocess.run(["bash", "-c", f"'{sys.executable}' -m classifier classify '{big}' -f jsonl | head -1; "
+                                      "echo \"status ${PIPESTATUS[0]}\" >&2"],
+                       capture_output=True, text=True, timeout=300)
+    assert len(r.stdout.splitlines()) == 1
+    assert "Broken pipe" not in r.stderr and "Traceback" not in r.stderr and "Error" not in r.stderr
+    assert "status 141" in r.stderr  # 128 + SIGPIPE, as a Unix tool killed by it

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import re
 import stat
@@ -24,6 +25,8 @@ from classifier.batch.textio import Line, buffered, decode_bytes, read_lines, sn
 __all__ = ["Record", "MAX_TEXT_BYTES", "MAX_LINE_BYTES", "read_inputs", "records_from_text_lines",
            "records_from_jsonl", "records_from_csv", "records_from_upload", "records_from_uploads", "UploadTooLargeError",
            "MAX_UPLOAD_BYTES", "MAX_UPLOAD_RECORDS", "decode_text", "estimate_count"]
+
+logger = logging.getLogger(__name__)
 
 MAX_TEXT_BYTES = 100_000  # longer descriptions are truncated to this many bytes and flagged
 MAX_LINE_BYTES = 1_000_000  # a JSONL or CSV line: the text plus what JSON escaping or CSV quoting adds
@@ -55,6 +58,9 @@ def text_record(text: str, rid: str, warnings: list[str] | tuple = ()) -> Record
         warnings.append(f"text longer than {MAX_TEXT_BYTES} bytes: only the first {MAX_TEXT_BYTES} were classified")
     if not text.strip():
         return Record(rid, error="empty text: write where and how the calf hurts")
+    if "\x00" in text:  # anywhere, not only in the first bytes a file is sniffed by
+        return Record(rid, error="binary data (contains NUL bytes): give a plain-text description "
+                                 "(UTF-16 without a byte-order mark: save it as UTF-8)")
     return Record(rid, text=text, warning="; ".join(warnings) or None)
 
 
@@ -379,13 +385,24 @@ def _records(inputs, input_format, text_field, id_field, glob, stdin, texts, exc
             continue
         path = Path(item)
         if path.is_dir():
+            found = False
             for p in _walk(path, glob, exclude):
+                found = True
                 yield from _file_records(p, _file_format(p, input_format), text_field, id_field)
+            if not found:
+                logger.warning("no file in %s matches --glob %s (dotfiles are skipped): nothing read from it",
+                               _printable(str(path)), _printable(repr(glob)))
         else:
             yield from _file_records(path, _file_format(path, input_format), text_field, id_field)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    from classifier.batch.output import terminal_safe
+
+    return terminal_safe(text)
 
 
 def _without_surrogates(record: Record) -> Record:

@@ -126,6 +126,9 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
     if jobs == 0:
         raise click.BadParameter("0 processes cannot classify anything: use 1 or more, or -1 for one per CPU.",
                                  param_hint="--jobs")
+    if not glob or Path(glob).is_absolute():
+        raise click.BadParameter("it is matched inside each folder given: use a relative pattern such as '*.txt' "
+                                 "or 'notes/**/*.txt', and give the folder as an argument.", param_hint="--glob")
     if output is not None and str(output) == "-":
         output = None  # -o - is stdout, written directly
     if resume and output is None:
@@ -179,6 +182,13 @@ def _reopen_closed_std_streams() -> set[str]:
         closed.add(name)
         setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))
     return closed
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail on the closed pipe again."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 def _where(plan) -> str:
@@ -238,14 +248,19 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
                 writer.write(text)
                 counts[outcome] += 1
             writer.close()
+            out.stream.flush()
+    except BrokenPipeError:  # the reader went away (`| head -1`): stop quietly, as Unix tools do
+        _quiet_stdout()
+        sys.exit(128 + signal.SIGPIPE)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     except DaskUnavailableError as exc:
         raise click.UsageError(str(exc)) from exc
     except WorkerDiedError as exc:
         raise click.ClickException(f"{exc}; stopped after {sum(counts.values())} records{_where(plan)}.") from exc
-    except OSError as exc:
-        raise click.ClickException(terminal_safe(str(exc))) from exc
+    except OSError as exc:  # writing the results failed (disk full, file too large…): say where they are
+        raise click.ClickException(f"cannot write the results: {exc.strerror or exc}; stopped after "
+                                   f"{sum(counts.values())} records{_where(plan)}.") from exc
     total = sum(counts.values())
     per_label = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     skipped = f"; {len(out.done_ids)} already in {terminal_safe(str(plan.path))}, skipped" if out.done_ids else ""
