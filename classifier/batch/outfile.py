@@ -22,13 +22,11 @@ to ``FILE`` when complete, and resumed only when the partial provably continues 
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import io
 import json
 import logging
 import os
-import re
 import stat
 from collections import deque
 from contextlib import contextmanager
@@ -37,7 +35,8 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from classifier.batch.inputs import Record
-from classifier.batch.output import CSV_FIELDS, terminal_safe
+from classifier.batch.outlock import OutputLock, OutputLocked
+from classifier.batch.output import CSV_FIELDS, looks_like_results, terminal_safe
 
 __all__ = ["OutputError", "OutputPlan", "Output", "OutputLock", "check_output", "open_output", "partial_path",
            "check_file_path", "lock_file_path", "own_files", "record_hash", "RESUMABLE_FORMATS"]
@@ -67,56 +66,6 @@ def lock_file_path(path: Path) -> Path:
 def own_files(path: Path) -> tuple[Path, Path, Path, Path]:
     """Every file a run writing ``path`` creates: the output, its partial, check file and lock file."""
     return path, partial_path(path), check_file_path(path), lock_file_path(path)
-
-
-class OutputLock:
-    """An exclusive ``flock`` on ``FILE.partial.lock``, taken without waiting: one writer per output.
-
-    The lock file holds the owner's pid (for the message a second run gets). It is unlinked on release,
-    so a lock is only held when the name still points at the locked file (checked after locking)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self, output: Path) -> None:
-        while True:
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
-            except OSError as exc:
-                raise OutputError(f"Cannot create the lock file {_say(self.path)}: {exc.strerror}.") from None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-                os.close(fd)
-                pid = f" (pid {owner})" if owner.isdigit() else ""
-                raise OutputError(f"Another calfcheck run{pid} is writing {_say(output)}: wait for it to end, or "
-                                  "write to another -o. Two runs on one output would lose or double records."
-                                  ) from None
-            held, now = os.fstat(fd), _lstat(self.path)
-            if now is not None and (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
-                break
-            os.close(fd)  # the run before us unlinked it between our open and our lock: take the new one
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._fd = fd
-
-    def release(self) -> None:
-        """Unlink the lock file (while still holding it), then drop the lock. Safe to call twice."""
-        if self._fd is None:
-            return
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
-        finally:
-            os.close(self._fd)
-            self._fd = None
-
-    def __del__(self):  # a plan dropped without open_output (a refused check) does not keep its output locked
-        if self._fd is not None:
-            os.close(self._fd)
 
 
 def record_hash(record: Record) -> str:
@@ -199,7 +148,14 @@ def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = Fa
         raise OutputError(f"Cannot write -o {_say(given)}: the directory {_say(parent)} is not writable.")
     plan = OutputPlan(path, fmt, force, resume, OutputLock(lock_file_path(path)))
     _refuse_an_input(plan, given, st, list(inputs), glob)
-    plan.lock.acquire(given)  # from here on no other run can create, cut or rename these files
+    try:  # from here on no other run can create, cut or rename these files
+        plan.lock.acquire()
+    except OutputLocked as exc:
+        pid = f" (pid {exc.pid})" if exc.pid else ""
+        raise OutputError(f"Another calfcheck run{pid} is writing {_say(given)}: wait for it to end, or write to "
+                          "another -o. Two runs on one output would lose or double records.") from None
+    except OSError as exc:
+        raise OutputError(f"Cannot create the lock file {_say(plan.lock.path)}: {exc.strerror}.") from None
     try:
         _check_leftovers(plan, given, st)
     except BaseException:
@@ -218,7 +174,7 @@ def _refuse_an_input(plan: OutputPlan, given: Path, st: os.stat_result | None, i
             continue
         if any(os.path.samefile(x, item) for x in mine):
             raise OutputError(f"-o {_say(given)} is also an input ({_say(Path(item))}): write the results elsewhere.")
-        if st is not None and os.path.isdir(item) and not _is_results(plan.path):
+        if st is not None and os.path.isdir(item) and not _holds_results(plan.path):
             # a description in an input folder, given as -o: it would be dropped from the inputs and overwritten
             for p in _walk(Path(item), glob):
                 pst = os.stat(p)
@@ -227,27 +183,12 @@ def _refuse_an_input(plan: OutputPlan, given: Path, st: os.stat_result | None, i
                                       f"{_say(p)}): write the results elsewhere.")
 
 
-_TABLE_LINE = re.compile(r"^.*: (ERROR |\S+ \(\d+%\)  triage: )")
-
-
-def _is_results(path: Path) -> bool:
-    """Whether ``path`` holds results calfcheck wrote (any format): a previous run's output in an input folder
-    is not an input, and --force may replace it."""
+def _holds_results(path: Path) -> bool:
     try:
         with open(path, "rb") as f:
-            head = f.read(65536)
+            return looks_like_results(f.read(65536))
     except OSError:
         return False
-    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
-    if first == ",".join(CSV_FIELDS) or _TABLE_LINE.match(first):
-        return True
-    try:
-        obj = json.loads(first)
-    except ValueError:
-        obj = None
-    if first.strip() == "[":  # -f json: the first object follows
-        obj = {"id": 0, "status": 0} if b'"status": ' in head else None
-    return isinstance(obj, dict) and {"id", "status"} <= set(obj)
 
 
 def _check_leftovers(plan: OutputPlan, given: Path, st: os.stat_result | None) -> None:

@@ -18,7 +18,7 @@ from typing import IO, Iterator
 from classifier.facts import LABELS
 
 __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "terminal_safe_lines", "csv_safe",
-           "results_csv", "table_rows"]
+           "results_csv", "table_rows", "looks_like_results"]
 
 FORMATS = ("jsonl", "csv", "table", "json")
 CSV_FIELDS = ["id", "status", "label", "confidence", "triage", "red_flags", "reason",
@@ -139,3 +139,21 @@ def table_rows(results: list[dict]) -> list[dict]:
                                          "triage": r["triage"], "status": r["status"],
                                          "error": r["error"] or r["warning"]}.items()}
             for r in results]
+
+
+_TABLE_LINE = re.compile(r"^.*: (ERROR |\S+ \(\d+%\)  triage: )")
+
+
+def looks_like_results(head: bytes) -> bool:
+    """Whether a file starting with ``head`` holds results calfcheck wrote, in any format (a previous run's
+    output in an input folder is not an input, and ``--force`` may replace it)."""
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    if first == ",".join(CSV_FIELDS) or _TABLE_LINE.match(first):
+        return True
+    if first.strip() == "[":  # -f json: an object with a status follows
+        return b'"status": ' in head
+    try:
+        obj = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(obj, dict) and {"id", "status"} <= set(obj)
