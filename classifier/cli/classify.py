@@ -91,7 +91,8 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
               help="In CSV, write cells as they are: no leading ' before cells starting with = + - @ (for "
                    "programs; a spreadsheet would run such cells as formulas).")
 @click.option("-j", "--jobs", type=click.IntRange(min=-1), default=1, show_default=True,
-              help="Processes that classify, this one included (-1: one per CPU). Output order is unchanged.")
+              help="Processes that classify, this one included (-1: one per CPU; at most one per CPU and per "
+                   "512-record chunk). Output order is unchanged.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Send chunks to this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local processes; "
                    "needs calfcheck[dask].")
