@@ -19,7 +19,6 @@ Model files are pickles, and unpickling runs code. The trust model:
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import io
 import json
@@ -234,6 +233,8 @@ def _check_private(path: Path) -> None:
     """Refuse a model directory that another user could change: it, its files and every directory above it
     must be owned by this user or root, and not writable by others (a sticky directory above it, like /tmp,
     is fine) or by a group with other members."""
+    if not hasattr(os, "geteuid"):  # Windows: no POSIX owners or modes to check (the sha256 still is)
+        return
     real = Path(os.path.realpath(path))
     me = os.geteuid()
     inside = [real / PIPELINE_FILE, real / META_FILE, real]
@@ -308,6 +309,8 @@ def ensure_model(path: Path, build: Callable[[Path], object]) -> Path:
     One builder at a time (an exclusive lock beside it; the others wait, then find it built); the model is
     built into a unique temporary directory and renamed to ``path`` when complete, so no process ever loads
     a half-written pipeline."""
+    import fcntl  # POSIX; imported here so that loading a model needs nothing beyond os
+
     path = Path(path)
     if _problem(path) is None:
         return path
