@@ -12,6 +12,7 @@ import time
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from classifier import LABELS, UNKNOWN, load_model
 from classifier.batch.parallel import classify_records
@@ -23,6 +24,7 @@ from classifier.batch.inputs import (MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOA
                                      records_from_uploads)
 from classifier.batch.textio import whole_chars
 from classifier.batch.output import results_csv, table_rows
+from classifier.rules.danger import leading_danger
 
 EXAMPLES = {
     "Cramp at mile 20": "Marathon on a hot day, skipped a few water stations. At mile 20 my calf suddenly seized up "
@@ -59,6 +61,25 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+def render_danger(pred) -> bool:
+    """When a red flag makes the answer urgent or an emergency, it is the headline, above everything else
+    ("Possible blood clot: call your local emergency number now"). True when there was one."""
+    danger = leading_danger(pred.triage, pred.red_flags)
+    if danger is not None:
+        st.header(f"🚨 {danger.headline}", anchor="cc-danger")
+    return danger is not None
+
+
+def scroll_to_result(nonce: int) -> None:
+    """Bring the answer into view (the form is above the fold's end on a phone): scroll the page to the
+    ``cc-result`` marker. ``nonce`` changes with each Classify, so the script runs again each time."""
+    components.html(f"""<script>/* {nonce} */
+      const go = () => {{ const el = window.parent.document.getElementById('cc-result');
+                          if (el) el.scrollIntoView({{block: 'start'}}); }};
+      [50, 300, 800, 1500].forEach(t => setTimeout(go, t));
+    </script>""", height=0)
+
+
 def render_red_flags(pred) -> None:
     """One banner per flag, the most urgent first; the reason quotes the user's words, shown as text."""
     for flag in sorted(pred.red_flags, key=lambda f: -LEVELS.index(f["triage"])):
@@ -66,7 +87,12 @@ def render_red_flags(pred) -> None:
 
 
 def render_answer(pred) -> None:
-    st.subheader(PLAIN[pred.label])
+    if pred.unsure and pred.runner_up:  # a calf complaint, but a close call between two conditions
+        st.subheader(f"Not sure yet: {PLAIN[pred.label].lower()} or {PLAIN[pred.runner_up].lower()}?")
+        st.write("It reads like a calf problem, but two conditions fit about as well. "
+                 "The questions below can settle it.")
+    else:
+        st.subheader(PLAIN[pred.label])
     if pred.label == UNKNOWN:
         st.write(pred.reason or "calfcheck could not match this to a calf condition.")
         st.write("Try describing where exactly it hurts, when it started, and what makes it better or worse.")
@@ -110,6 +136,11 @@ def render_why(model, text: str, pred) -> None:
     # st.html, not st.markdown: no markdown pass, so a blank line, "# ..." or "[](/)" in the user's text
     # stays text (every piece of it is html-escaped; DOMPurify cleans the rest)
     st.html(highlighted_html(e, flagged))
+    for n in e.named:
+        said = ", ".join(f"“{w}”" for w in n["words"])
+        st.markdown(markdown_text(f"You named it: you wrote {said}, which counts towards {PLAIN[n['condition']]} "
+                                  f"(a name like this is right about {100 / (1 + 2.718281828 ** -n['weight']):.0f}% "
+                                  "of the time in real posts)."))
     rows = [{"evidence": ("not " if ev.negated else "") + ev.feature.removeprefix("NEG_"),
              "weight": round(ev.weight, 3), "direction": ev.direction} for ev in e.top(8)]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
@@ -186,7 +217,7 @@ def single_tab(model) -> None:
         submitted = st.form_submit_button("Classify", type="primary")
     if submitted:  # a new description: its questions start over
         st.session_state.update(described=capped(text), described_cut=capped(text) != text, answers={},
-                                last_change="")
+                                last_change="", classified=st.session_state.get("classified", 0) + 1)
     elif st.session_state.get("described") is None:
         return
     text = st.session_state["described"]
@@ -200,7 +231,14 @@ def single_tab(model) -> None:
     answers = st.session_state.get("answers", {})
     full = with_answers(text, answers)  # the description with the answers' phrases appended
     pred = classify_with_answers(model, text, answers)
-    render_red_flags(pred)
+    st.markdown("<div id='cc-result'></div>", unsafe_allow_html=True)
+    if submitted:
+        scroll_to_result(st.session_state["classified"])
+    if render_danger(pred):
+        render_red_flags(pred)
+        st.markdown("#### What else it sounds like")
+    else:
+        render_red_flags(pred)
     render_answer(pred)
     render_question(model, text, answers)
     render_why(model, full, pred)

@@ -25,13 +25,13 @@ CONDITIONS = ("calf_strain", "achilles_tendinitis", "compartment_syndrome", "mus
 UNKNOWN = "unknown"
 LABELS = CONDITIONS + (UNKNOWN,)
 # data that changes answers (questions.toml: what the page and --ask ask, and what an answer adds)
-RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml", "questions.toml")
+RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml", "questions.toml", "naming.toml")
 # code that turns text into features and builds the pipeline, and the default settings: part of a fit's identity
 # (a changed default in model/config.py must rebuild the default model, whose meta.json keeps the settings it used)
-FIT_CODE = ("preprocess.py", "model/predict.py", "model/config.py")
+FIT_CODE = ("preprocess.py", "model/predict.py", "model/config.py", "model/domain.py", "data/domain_terms.txt")
 # code that changes answers without refitting: negation and rules, unknown reasons, the decision
 # (and the explanation in --explain records, and the questions and answers of the page and --ask)
-RUNTIME_CODE = FIT_CODE + ("rules/triage.py", "rules/prefilter.py", "rules/scope.py", "model/explain.py",
+RUNTIME_CODE = FIT_CODE + ("rules/triage.py", "rules/prefilter.py", "rules/scope.py", "rules/naming.py", "model/explain.py",
                            "model/questions.py")
 
 

@@ -24,12 +24,16 @@ from typing import Iterable, Iterator, NamedTuple
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
-__all__ = ["Term", "Terms", "SpacyNormalizer", "NEG_PREFIX", "ngrams"]
+__all__ = ["Term", "Terms", "SpacyNormalizer", "NEG_PREFIX", "STATUS_PREFIXES", "ngrams"]
 
 logger = logging.getLogger(__name__)
 
 _ZONE_LOCK = threading.RLock()
 NEG_PREFIX = "NEG_"
+# Assertion status beyond negation (modelled on ConText): a finding the writer only compares or wonders about
+# ("felt like a cramp", "in case it's a clot"), one from an earlier episode ("a strain years ago"), or someone
+# else's ("my husband had a clot"). Each status makes its own feature: ``HYP_cramp`` is not ``cramp``.
+STATUS_PREFIXES = {"NEG": NEG_PREFIX, "HYP": "HYP_", "HIST": "HIST_", "OTHER": "OTHER_"}
 MAX_PERMANENT_STRINGS = 20_000  # vocabulary strings kept for good; beyond them, batches run in memory zones
 MAX_CACHED_TYPES = 30_000  # token strings whose TokenType is kept (~5 MB); the cache starts over when full
 NUM_FEATURE = "#num"
@@ -78,6 +82,31 @@ EXTRA_PSEUDO = [
     "can't stand", "couldn't stand", "no better", "not better",
 ]
 EXTRA_TERMINATION = ["just", "only", "apart from", "and then", "then", "now", "until", "till", "because", "so", "when"]
+# Hypothetical or compared: what follows is likened to or wondered about, not asserted.
+HYPOTHETICAL = [
+    "felt like", "feels like", "feel like", "feeling like", "felt as if", "feels as if", "felt as though", "as if",
+    "as though", "kind of like", "sort of like", "similar to", "almost like", "more like", "thought it was",
+    "thought it were", "thought it might", "thought i had", "thought i'd", "thought i was", "i thought", "assumed it was",
+    "wondering if", "wonder if", "wondered if", "in case", "worried it", "worried that", "worried about", "afraid it",
+    "scared it", "if it's", "if it is", "if it was", "whether", "might be", "might have", "could be", "could have",
+    "may be", "may have", "rule out", "not sure if", "unsure if", "or is it", "is it a", "could it be", "check for",
+    "possibly", "suspected", "seemed like", "seems like", "looked like", "looks like",
+]
+# An earlier episode: a finding of the past, or a history, told beside the present one.
+HISTORICAL_BEFORE = ["years ago", "year ago", "in the past", "used to", "history of", "previously", "back in", "as a kid",
+                     "as a child", "when i was younger", "last year", "a while back", "long ago"]
+HISTORICAL_AFTER = ["years ago", "year ago", "in the past", "as a kid", "as a child", "when i was younger", "last year",
+                    "a while back", "long ago", "before that"]
+# Someone else's findings. (A parent's or sibling's clot is a family history, which the red-flag rules read as a
+# risk of the writer's own; for the features it is still not the writer's symptom.)
+OTHER_PERSON = [
+    "my husband", "my wife", "my partner", "my boyfriend", "my girlfriend", "my friend", "a friend", "my mum", "my mom",
+    "my mother", "my dad", "my father", "my brother", "my sister", "my son", "my daughter", "my coach", "my teammate",
+    "my colleague", "a colleague", "my aunt", "my uncle", "my grandmother", "my grandfather", "my grandma",
+    "my grandpa", "my cousin", "a runner i know", "someone i know", "family history", "runs in my family",
+    "runs in the family",
+]
+HYP_SCOPE = 4  # content words a hedge or comparison reaches
 BREAK_PUNCT = frozenset(".!?;:,()\n")
 # Negation cue words themselves carry no feature; the words in their scope get NEG_.
 NEGATION_WORDS = frozenset({"no", "not", "n't", "nt", "never", "without", "none", "nothing", "nor", "cannot", "neither"})
@@ -89,13 +118,15 @@ MAX_SCOPE = 5  # content words a negation cue reaches before the scope closes
 
 
 class Term(NamedTuple):
-    """One content token of a text: its feature, lemma, character span and negation."""
+    """One content token of a text: its feature, lemma, character span, negation and assertion status
+    (``""`` asserted, or a key of ``STATUS_PREFIXES``)."""
 
     feature: str
     lemma: str
     start: int
     end: int
     negated: bool
+    status: str = ""
 
 
 class TokenType(NamedTuple):
@@ -112,16 +143,30 @@ class Terms(Sequence):
     """The content terms of one text, kept column-wise; ``Term`` objects are built only when asked for.
 
     ``features`` is what the TF-IDF step reads; ``starts``/``ends`` are character spans into the
-    text (ascending) and ``negated`` holds the positions of negated terms.
+    text (ascending), ``negated`` holds the positions of negated terms and ``statuses`` the other
+    assertion statuses (position → ``HYP``, ``HIST`` or ``OTHER``).
     """
 
-    __slots__ = ("features", "starts", "ends", "negated")
+    __slots__ = ("features", "starts", "ends", "negated", "statuses", "_asserted")
 
-    def __init__(self, features: list[str], starts: list[int], ends: list[int], negated: frozenset[int]):
+    def __init__(self, features: list[str], starts: list[int], ends: list[int], negated: frozenset[int],
+                 statuses: dict[int, str] | None = None):
         self.features = features
         self.starts = starts
         self.ends = ends
         self.negated = negated
+        self.statuses = statuses or {}
+        self._asserted = None
+
+    def asserted(self) -> list[str]:
+        """The lemmas of the asserted terms (no status), in order; an asserted term's feature is its lemma."""
+        if self._asserted is None:
+            if self.negated or self.statuses:
+                skip = self.negated | self.statuses.keys()
+                self._asserted = [f for i, f in enumerate(self.features) if i not in skip]
+            else:
+                self._asserted = list(self.features)
+        return self._asserted
 
     def __len__(self) -> int:
         return len(self.features)
@@ -132,7 +177,9 @@ class Terms(Sequence):
         feature = self.features[i]
         i = range(len(self))[i]
         neg = i in self.negated
-        return Term(feature, feature[len(NEG_PREFIX):] if neg else feature, self.starts[i], self.ends[i], neg)
+        status = "NEG" if neg else self.statuses.get(i, "")
+        lemma = feature[len(STATUS_PREFIXES[status]):] if status else feature
+        return Term(feature, lemma, self.starts[i], self.ends[i], neg, status)
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
@@ -229,14 +276,19 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         starts = [idxs[i] for i in keep]
         ends = [idxs[i] + types[i].length for i in keep]
         negated = frozenset()
+        statuses: dict[int, str] = {}
         if self.negation and any(t.may_start_cue for t in types):
-            negated_tokens = self._negated_tokens(doc, types)
-            if negated_tokens:
-                negated = frozenset(k for k, i in enumerate(keep)
-                                    if i in negated_tokens and features[k] not in NEVER_NEGATED)
+            qualified = self._qualified_tokens(doc, types)
+            if qualified:
+                negated = frozenset(k for k, i in enumerate(keep) if (q := qualified.get(i)) and q[0] == "NEG"
+                                    and (features[k] not in NEVER_NEGATED or q[1]))
+                statuses = {k: q[0] for k, i in enumerate(keep) if (q := qualified.get(i)) and q[0] != "NEG"
+                            and features[k] not in NEVER_NEGATED}
                 for k in negated:
                     features[k] = NEG_PREFIX + features[k]
-        return Terms(features, starts, ends, negated)
+                for k, status in statuses.items():
+                    features[k] = STATUS_PREFIXES[status] + features[k]
+        return Terms(features, starts, ends, negated, statuses)
 
     def _add_type(self, orth: int) -> TokenType:
         """The ``TokenType`` of a token string (by its spaCy hash), computed and cached."""
@@ -264,39 +316,59 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             return LEMMA_OVERRIDES.get(lower) or self._lemma_table.get(lower, lower)
         return lower
 
-    def _negated_tokens(self, doc, types: list[TokenType]) -> set[int]:
-        """Indices of tokens inside a negation scope (ConText-style, on spaCy tokens)."""
+    def _qualified_tokens(self, doc, types: list[TokenType]) -> dict[int, tuple[str, bool]]:
+        """Tokens inside a ConText-style scope: index → (status, body part ruled out).
+
+        Negation wins over the other statuses, someone else's over hypothetical, hypothetical over
+        historical. Body-part words are where a finding is and keep their status ``""``, except in a
+        negation whose scope holds nothing but body parts ("the pain was not on my Achilles", "it
+        wasn't my calf"): there the location itself is ruled out (the ``bool``).
+        """
         matches = self._matcher(doc)
         if not matches:
-            return set()
-        kinds = {}
-        pseudo = set()  # tokens inside a pseudo-negation: no cue there opens a scope
+            return {}
+        cues: list[tuple[int, str, int]] = []  # (start, kind, end)
+        pseudo = set()  # tokens inside a pseudo-negation: no negation cue there opens a scope
+        strings = self._nlp.vocab.strings
         for match_id, start, end in matches:
-            kind = self._nlp.vocab.strings[match_id]
+            kind = strings[match_id]
             if kind == "PSEUDO":
                 pseudo.update(range(start, end))
-            kinds[start] = (kind, end)
-        if pseudo:
-            kinds = {i: v for i, v in kinds.items() if v[0] == "PSEUDO" or i not in pseudo}
-        negated: set[int] = set()
+            cues.append((start, kind, end))
+        cues = [c for c in cues if c[1] not in ("PRE", "POST") or c[0] not in pseudo]
+        cue_starts = {start for start, kind, _ in cues if kind != "PSEUDO"}
+        scope_starts = {start for start, kind, _ in cues if kind not in ("PSEUDO", "TERM")}
+        found: dict[int, tuple[str, bool]] = {}
+        rank = {"NEG": 4, "OTHER": 3, "HYP": 2, "HIST": 1}
         n = len(types)
-        for start, (kind, end) in sorted(kinds.items()):
-            if kind == "PRE":
-                i, reach = end, 0
-                while i < n and reach < MAX_SCOPE:
-                    if types[i].breaks_scope or i in pseudo or (i in kinds and kinds[i][0] in ("TERM", "PRE")):
+        for start, kind, end in sorted(cues):
+            if kind in ("PRE", "HYP", "HIST", "OTHER"):
+                status = "NEG" if kind == "PRE" else kind
+                limit = MAX_SCOPE if kind in ("PRE", "OTHER") else HYP_SCOPE
+                i, reach, scope = end, 0, []
+                while i < n and reach < limit:
+                    # a termination word ("but", "just", "then") ends a negation; any other cue ends any scope
+                    if types[i].breaks_scope or i in pseudo or i in (cue_starts if kind == "PRE" else scope_starts):
                         break
-                    negated.add(i)
+                    scope.append(i)
                     if not types[i].is_stop:
                         reach += 1
                     i += 1
-            elif kind == "POST":
-                i, reach = start - 1, 0
-                while i >= 0 and reach < 2 and not types[i].breaks_scope:
-                    negated.add(i)
+            elif kind in ("POST", "HIST_AFTER"):
+                status = "NEG" if kind == "POST" else "HIST"
+                i, reach, scope = start - 1, 0, []
+                while i >= 0 and reach < (2 if kind == "POST" else HYP_SCOPE) and not types[i].breaks_scope:
+                    scope.append(i)
                     reach += 0 if types[i].is_stop else 1
                     i -= 1
-        return negated
+            else:
+                continue
+            content = [types[i].feature for i in scope if types[i].feature is not None]
+            ruled_out = status == "NEG" and bool(content) and all(f in NEVER_NEGATED for f in content)
+            for i in scope:
+                if i not in found or rank[status] > rank[found[i][0]]:
+                    found[i] = (status, ruled_out)
+        return found
 
     # -- lazily built spaCy state (dropped when pickled) ------------------------------------
     @cached_property
@@ -324,6 +396,10 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             "POST": patterns["following_negations"],
             "TERM": patterns["termination"] + EXTRA_TERMINATION,
             "PSEUDO": patterns["pseudo_negations"] + EXTRA_PSEUDO,
+            "HYP": HYPOTHETICAL,
+            "HIST": HISTORICAL_BEFORE,
+            "HIST_AFTER": HISTORICAL_AFTER,
+            "OTHER": OTHER_PERSON,
         }
         return {kind: list(self._nlp.tokenizer.pipe(phrases)) for kind, phrases in groups.items()}
 
@@ -338,8 +414,9 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
 
     @cached_property
     def _cue_starts(self) -> frozenset[str]:
-        """First words of the negation cues that open a scope: without one, the matcher is skipped."""
-        return frozenset(d[0].lower_ for d in self._cue_docs["PRE"] + self._cue_docs["POST"] if len(d))
+        """First words of the cues that open a scope: without one, the matcher is skipped."""
+        kinds = ("PRE", "POST", "HYP", "HIST", "HIST_AFTER", "OTHER")
+        return frozenset(d[0].lower_ for k in kinds for d in self._cue_docs[k] if len(d))
 
     @cached_property
     def _token_info(self) -> dict[int, TokenType]:

@@ -118,3 +118,36 @@ def test_app_red_flag_banner_shows_the_users_words_as_text_most_urgent_first(app
     # the rules raise possible_dvt (urgent), possible_rupture_or_tear (see_doctor), acute_compartment (urgent)
     assert sorted(shown) == ["acute compartment", "possible dvt", "possible rupture"]
     assert shown[-1] == "possible rupture"  # the see-a-doctor flag after the two urgent ones
+
+
+def test_app_danger_is_the_headline_above_the_condition(app):
+    """Issue 21: an urgent or emergency red flag leads, named with what to do; the condition comes below it."""
+    at = classify(app, "my calf is swollen and warm after a long flight and I'm a bit short of breath")
+    assert at.header[0].value == "🚨 Possible blood clot in the lungs: call your local emergency number now"
+    assert "Red flag" in at.error[0].value and "“after a long flight”" in at.error[0].value
+    assert any(m.value == "#### What else it sounds like" for m in at.markdown)
+    at = classify(at, "my calf is swollen and warm after a long flight")
+    assert at.header[0].value == "🚨 Possible blood clot: get seen today"
+
+
+def test_app_no_danger_headline_without_an_urgent_flag(app):
+    at = classify(app, "my calf seized up at mile 20 and let go after I stretched it")
+    assert not at.header and at.subheader[0].value == "Calf cramp"
+
+
+def test_batch_table_and_csv_carry_the_red_flag_reason(model):
+    import csv
+    import io
+
+    from classifier.batch.inputs import records_from_upload
+    from classifier.batch.output import red_flag_reasons, render, results_csv
+    from classifier.batch.parallel import classify_records
+
+    records = list(records_from_upload("a.txt", b"my right calf is twice the size of the other and red"))
+    results = list(classify_records(model, records))
+    row = next(csv.DictReader(io.StringIO(results_csv(results))))
+    assert row["red_flags"] == "possible_dvt"  # the id column is unchanged
+    assert row["red_flag_reasons"].startswith("possible_dvt (urgent): You wrote “twice the size”")
+    assert red_flag_reasons(results[0]["red_flags"]) == row["red_flag_reasons"]
+    assert "RED FLAG possible_dvt: You wrote “twice the size”" in render(results[0], "table")
+    assert red_flag_reasons([]) == ""

@@ -86,7 +86,7 @@ def test_app_new_description_starts_the_questions_over(app):
 def test_app_unknown_answer_explains_the_closest_condition(model):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.text_area(key="text").input("Something is wrong with my calf, it hurts.")
+    at.text_area(key="text").input("Something is wrong with my shin, it hurts.")
     at = click(at, "Classify")
     assert at.subheader[0].value == "Not one of the four calf conditions"
     assert any("The closest condition is" in c.value for c in at.caption)
@@ -95,3 +95,13 @@ def test_app_unknown_answer_explains_the_closest_condition(model):
 def test_app_example_button_clears_the_last_answer_and_its_questions(app):
     at = click(app, "Cramp at mile 20")
     assert not at.subheader and question(at) is None
+
+
+def test_app_vague_calf_complaint_is_not_sure_yet_never_not_one_of_the_four(model):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_area(key="text").input("Something is wrong with my calf, it hurts.")
+    at = click(at, "Classify")
+    heading = at.subheader[0].value
+    assert heading.startswith("Not sure yet: ") and heading.endswith("?")
+    assert "Not one of the four" not in heading

@@ -113,3 +113,24 @@ def test_browser_answering_a_question_changes_label_bars_and_explanation(page, t
     page.screenshot(path=str(tmp_path / "asked.png"), full_page=True)
     if os.environ.get("CALFCHECK_SCREENSHOT_ASKED"):
         shutil.copy(tmp_path / "asked.png", os.environ["CALFCHECK_SCREENSHOT_ASKED"])
+
+
+def test_browser_phone_danger_banner_is_in_view_after_classify(server):
+    """Issue 21: on a 390x844 phone the form fills the screen; after Classify the page scrolls so that the
+    danger headline is visible without the user scrolling."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page.goto(server)
+        page.get_by_label("Describe what you feel, in your own words").wait_for(timeout=60_000)
+        describe(page, "my calf is swollen and warm after a long flight and I'm a bit short of breath")
+        headline = page.get_by_role("heading", name="Possible blood clot in the lungs")
+        headline.wait_for(timeout=30_000)
+        page.wait_for_timeout(2000)  # the scroll runs within 1.5 s of the answer
+        box = page.evaluate("""() => { const h = [...document.querySelectorAll('h2')]
+                                          .find(e => e.innerText.includes('Possible blood clot in the lungs'));
+                                       const r = h.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }""")
+        assert 0 <= box[0] and box[1] <= box[2], box
+        browser.close()

@@ -60,7 +60,7 @@ def test_cli_ask_yes_to_a_red_flag_question_raises_the_flag(run, monkeypatch):
 
 
 def test_cli_explain_for_an_unknown_answer_shows_the_closest_condition(run, model):
-    text = "Something is wrong with my calf, it hurts."
+    text = "Something is wrong with my shin, it hurts."
     pred = model.classify(text)
     assert pred.label == "unknown"
     closest = max(("calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp"),

@@ -48,3 +48,44 @@ def test_committed_corpus_matches_the_generator(tmp_path):
 
     text = "".join(e.to_json() + "\n" for e in generate(cfg))
     assert text == gzip.decompress(committed.read_bytes()).decode("utf-8")
+
+
+def test_cli_generate_refuses_to_overwrite_the_packaged_corpus_without_force():
+    from click.testing import CliRunner
+
+    from classifier.cli import main
+    from classifier.training.train import default_corpus_path
+
+    before = default_corpus_path().read_bytes()
+    r = CliRunner().invoke(main, ["generate", "--recipes", "2"])
+    assert r.exit_code == 2 and "--force" in r.output
+    assert default_corpus_path().read_bytes() == before
+
+
+def test_cli_evaluate_reads_dev_by_default_and_test_only_when_asked(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    import classifier.training.evaluate as evaluate_module
+    from classifier.cli import main
+    from classifier.training.train import real_posts_dir
+
+    seen = []
+
+    def fake_evaluate(rows, heldouts, output, **kwargs):
+        seen.append([p.name for p in heldouts])
+        report = tmp_path / "report.md"
+        report.write_text("report")
+        return report
+
+    monkeypatch.setattr(evaluate_module, "evaluate", fake_evaluate)
+    log = real_posts_dir() / "README.md"
+    before = log.read_text()
+    try:
+        assert CliRunner().invoke(main, ["evaluate", "-o", str(tmp_path)]).exit_code == 0
+        assert "dev.jsonl" in seen[0] and "test.jsonl" not in seen[0]
+        assert log.read_text() == before  # no look at test, nothing logged
+        assert CliRunner().invoke(main, ["evaluate", "--split", "test", "-o", str(tmp_path)]).exit_code == 0
+        assert "test.jsonl" in seen[1] and "dev.jsonl" not in seen[1]
+        assert log.read_text().startswith(before) and "--split test" in log.read_text()[len(before):]
+    finally:
+        log.write_text(before)

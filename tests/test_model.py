@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.metrics import f1_score
 
 from classifier import EmptyTextError, LABELS, ModelVersionError, load_model, save_model
 from classifier.model.predict import UnknownPriorLR
@@ -99,8 +100,14 @@ def test_model_holds_its_scores_on_the_real_dev_posts(model):
     rows = read_heldout(dev)
     s = label_scores(model.predict_proba([r["text"] for r in rows]), [r["label"] for r in rows],
                      model.config.unknown_threshold)
-    assert s["top1_conditions"] >= 0.85 and s["top2_conditions"] >= 0.95 and s["macro_f1"] >= 0.80
-    assert s["in_scope_unknown"] <= 0.08 and s["out_of_scope_recall"] >= 0.70
+    assert s["top1_conditions"] >= 0.85 and s["top2_conditions"] >= 0.95
+    # the final answers, with the scope decision (unknown only for another problem)
+    gold = np.array([r["label"] for r in rows])
+    pred = np.array([p.label for p in model.classify_many([r["text"] for r in rows])])
+    ins = gold != "unknown"
+    assert (pred == gold)[ins].mean() >= 0.84 and (pred == "unknown")[ins].mean() <= 0.08
+    assert (pred == "unknown")[~ins].mean() >= 0.80
+    assert f1_score(gold, pred, average="macro") >= 0.84
     flags = red_flag_scores(model, dev)
     assert flags["blood clot (DVT or PE)"]["recall"] >= 0.90
     assert flags["possible_dvt"]["false_alarm_rate"] <= 0.10

@@ -130,7 +130,7 @@ def test_questions_changes_lists_the_moves_largest_first():
 
 
 def test_unknown_answer_is_explained_by_the_closest_condition(model):
-    text = "Something is wrong with my calf, it hurts."
+    text = "Something is wrong with my shin, it hurts."
     pred = model.classify(text)
     assert pred.label == UNKNOWN
     closest = max(CONDITIONS, key=lambda c: pred.scores[c])

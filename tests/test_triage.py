@@ -43,7 +43,7 @@ CASES = [
     ("flew home, then out of breath sitting on the sofa with a racing heart", {PE}, "emergency"),
     # a past clot in the lungs, named in the short form
     ("my DVT and the PEs that followed started as calf tightness", {PE, D}, "emergency"),
-    ("I teach PE and my calf has been tight after class", set(), "self_care"),
+    ("I teach PE and my calf has been tight after class", set(), ""),
     # clots named in the plural or by their medical name; a clot in the lungs named without any leg word
     ("turns out I have blood clots in my leg, not a pulled muscle", {D}, "urgent"),
     ("the scan showed a deep vein thrombosis in my calf", {D}, "urgent"),
@@ -53,14 +53,14 @@ CASES = [
     ("I limbered up after a 12 hour flight", set(), ""),
     ("a fight for life and limb after the flight home", set(), ""),
     # rupture or tear
-    ("felt a pop in my calf sprinting and now I can't walk properly", {R}, "see_doctor"),
-    ("it felt like someone kicked me in the back of the calf", {R}, "see_doctor"),
-    ("heard a snap in my achilles and I cannot stand on my toes", {R}, "see_doctor"),
-    ("I can't go up on my toes on that side since it happened", {R}, "see_doctor"),
-    ("calf went with a loud pop going uphill", {R}, "see_doctor"),
-    ("can't put weight on my leg after my calf tore", {R}, "see_doctor"),
+    ("felt a pop in my calf sprinting and now I can't walk properly", {R}, "urgent"),
+    ("it felt like someone kicked me in the back of the calf", {R}, "urgent"),
+    ("heard a snap in my achilles and I cannot stand on my toes", {R}, "urgent"),
+    ("I can't go up on my toes on that side since it happened", {R}, "urgent"),
+    ("calf went with a loud pop going uphill", {R}, "urgent"),
+    ("can't put weight on my leg after my calf tore", {R}, "urgent"),
     ("felt something snap in my calf at the track", {R}, "see_doctor"),
-    ("felt like I'd been shot in the back of my calf", {R}, "see_doctor"),
+    ("felt like I'd been shot in the back of my calf", {R}, "urgent"),
     # acute compartment / nerve and circulation
     ("got kicked in the calf, pain is out of proportion and getting worse", {AC}, "urgent"),
     ("the pain is unbearable and the calf is rock hard", {AC}, "urgent"),
@@ -212,3 +212,107 @@ REVIEW_CASES = [
 @pytest.mark.parametrize("text, flags", REVIEW_CASES, ids=[c[0][:40] for c in REVIEW_CASES])
 def test_review_cases(model, text, flags):
     assert {f["id"] for f in model.classify(text).red_flags} & {D, PE} == flags
+
+
+# Issue 21: the dangerous look-alikes, each with the words that must NOT raise it (negated and ordinary forms).
+# (text, flags expected among the new and raised flags, triage level or "" for "self_care or see_doctor")
+INF, ISC, BLUE, PREG, WORSE = ("infection", "limb_ischaemia", "swollen_discoloured_leg", "swollen_calf_in_pregnancy",
+                               "worsening_calf_pain")
+NEW = {INF, ISC, BLUE, PREG, WORSE, R, D, PE, AC}
+LOOKALIKE_CASES = [
+    # infection (cellulitis): urgent; with confusion, vomiting, feeling very unwell or faint: emergency
+    ("my shin is red and hot and the redness is spreading up towards my knee", {INF, D}, "urgent"),  # red and hot: a clot sign too
+    ("the skin on my lower leg is red and warm and I have a fever and chills", {INF, D}, "urgent"),
+    ("a scratch on my leg is red and inflamed and I've got the shivers", {INF, D}, "urgent"),
+    ("my leg is red and hot, I have a fever and I've been vomiting since this morning", {INF, D}, "emergency"),
+    ("the red patch on my calf keeps spreading and I feel very unwell and confused", {INF}, "emergency"),
+    ("calf is sore, not red, no fever, no chills", set(), ""),
+    ("red shoes, a warm day and a fever of excitement before the race, calf tight", set(), ""),
+    ("had a fever last week, calves sore after my first run back", set(), ""),
+    ("the tightness is spreading from my calf into my achilles after long runs", set(), ""),
+    # acute limb ischaemia: emergency (the older acute_compartment flag, urgent, reads a cold, pale foot too)
+    ("my foot is cold and pale and now it's numb, I have artery disease", {ISC, AC}, "emergency"),
+    ("two days after my bypass surgery my foot went cold and white", {ISC, AC}, "emergency"),
+    ("my lower leg is mottled and cold and my toes are numb and weak", {ISC, AC}, "emergency"),
+    ("I have peripheral arterial disease and my foot is pale and cold with pain at night", {ISC, AC}, "emergency"),
+    ("my foot looks pale and feels cold after the calf injury", {AC}, "urgent"),  # no numbness, no artery disease
+    ("my toes go white and numb in the cold in winter, calves tight", {AC}, None),  # cold weather: not ischaemia
+    ("foot not cold, not pale, no numbness, calf a bit tight", set(), ""),
+    ("I put my leg in cold water after the run and my calf felt numb for a bit", set(), ""),
+    # a swollen leg turning blue, grey, purple or mottled: emergency
+    ("my whole leg is swollen and has turned a bluish purple colour", {BLUE, D}, "emergency"),
+    ("my calf is swollen and the skin looks grey and mottled", {BLUE, D}, "emergency"),
+    ("swollen calf with purple bruising after I tore it", set(), ""),
+    ("my leg is swollen but not blue or purple", {D}, None),
+    ("blue shoes, grey socks, calf swollen a little after a sprain", set(), None),
+    # Achilles or calf rupture: urgent (same day)
+    ("I felt an explosion behind my ankle like someone kicked me, now my foot is floppy", {R}, "urgent"),
+    ("heard a loud popping noise and now I can't push off or stand on my toes", {R}, "urgent"),
+    ("it felt like someone threw a rock at the back of my leg and I couldn't walk", {R}, "urgent"),
+    ("I think I ruptured my achilles playing squash", {R}, "urgent"),
+    ("my calf popped on a hill sprint, sore but I can walk", {R}, "see_doctor"),  # a pop alone: see a doctor soon
+    ("felt a pop in my calf and now I can't put weight on it", {R}, "urgent"),  # a pop and not walking: today
+    ("my knee popped a bit on the stairs but my calf is fine", set(), ""),
+    ("popped a gel at mile 10, calf tight at the end", set(), ""),
+    ("no pop, no snap, I can stand on my toes fine, calf sore after hills", set(), ""),
+    # calf pain at rest without injury that keeps getting worse over days or weeks: see a doctor, ask about a clot
+    ("no injury but my calf pain keeps getting worse every week", {WORSE}, "see_doctor"),
+    ("my calf aches even when resting and it's been getting worse, no injury", {WORSE, D}, "urgent"),
+    ("calf strain from sprints, it's getting better every week", set(), ""),
+    ("my calf is getting worse since I pulled it at the track", set(), None),
+    # pregnancy or the weeks after birth with a swollen, painful calf: urgent
+    ("I'm 30 weeks pregnant and my left calf is swollen and painful", {PREG, D}, "urgent"),
+    ("I had a baby three weeks ago and my calf is swollen and sore", {PREG, D}, "urgent"),
+    ("pregnant and my calf cramps at night, no swelling", set(), ""),
+    # a risk factor alone raises nothing; with a symptom it does
+    ("I'm pregnant and enjoying easy runs", set(), ""),
+    ("I went to the hospital to visit my mum, then did a tempo run", set(), ""),
+    ("my friend drove me to the hospital after I pulled my calf", set(), None),
+    ("I was told I had to have surgery for compartment syndrome", set(), None),
+    ("three days in hospital with pneumonia and now my calf aches", {D}, "urgent"),
+    # someone else's clot is not the writer's; a family history is a clot risk
+    ("my husband had a blood clot last year, my calves are just tight from running", set(), ""),
+    ("my friend's DVT scared me, but my calf strain is from sprinting", set(), None),
+    ("my mum had a DVT and now my calf is aching for no reason", {D}, "urgent"),
+    ("family history of blood clots and my calf has been sore for days", {D}, "urgent"),
+    ("I had a clot in my calf last year", {D}, "urgent"),
+    # breathing trouble in lay words
+    ("my calf was swollen and my breathing was shallow and laboured", {PE, D}, "emergency"),
+    ("my calf hurts and I was struggling for breath at rest", {PE}, "emergency"),
+]
+
+
+@pytest.mark.parametrize("text, flags, level", LOOKALIKE_CASES, ids=[c[0][:40] for c in LOOKALIKE_CASES])
+def test_dangerous_lookalikes(model, text, flags, level):
+    p = model.classify(text)
+    assert {f["id"] for f in p.red_flags} & NEW == flags, p.red_flags
+    if level:
+        assert p.triage == level, p.red_flags
+    elif level == "":
+        assert p.triage in ("self_care", "see_doctor"), p.red_flags
+
+
+def test_a_combination_is_quoted_as_a_combination(model):
+    flag = next(f for f in model.classify("my calf is swollen and warm after a long flight").red_flags if f["id"] == D)
+    assert "“swollen”, “warm” and “after a long flight”" in flag["reason"], flag["reason"]
+
+
+def test_a_risk_factor_is_quoted_with_its_symptom(model):
+    reason = next(f for f in model.classify("since the flight home my calf aches").red_flags if f["id"] == D)["reason"]
+    assert "flight" in reason and "aches" in reason
+
+
+def test_infection_rises_to_emergency_with_its_own_reason(model):
+    urgent = next(f for f in model.classify("my shin is red and hot and it is spreading").red_flags if f["id"] == INF)
+    emergency = next(f for f in model.classify("my shin is red and hot and it is spreading and I keep vomiting")
+                     .red_flags if f["id"] == INF)
+    assert urgent["triage"] == "urgent" and "sepsis" not in urgent["reason"]
+    assert emergency["triage"] == "emergency" and "sepsis" in emergency["reason"] and "vomiting" in emergency["reason"]
+
+
+def test_every_flag_has_a_reason_and_a_level():
+    from classifier.rules.triage import LEVELS, load_rules
+
+    for flag in load_rules().flags:
+        assert flag.reason and flag.triage in LEVELS
+        assert not flag.raise_if or (flag.raise_to in LEVELS and flag.raise_reason)

@@ -18,11 +18,14 @@ from typing import IO, Iterator
 from classifier.facts import LABELS
 
 __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "terminal_safe_lines", "csv_safe",
-           "results_csv", "table_rows", "looks_like_results"]
+           "results_csv", "red_flag_reasons", "table_rows", "looks_like_results"]
 
 FORMATS = ("jsonl", "csv", "table", "json")
+# New columns go at the end, so readers that take columns by position keep working: unsure and runner_up
+# (issue 20), red_flag_reasons (issue 21: each flag's id and the reason quoting the words that raised it).
 CSV_FIELDS = ["id", "status", "label", "confidence", "triage", "red_flags", "reason",
-              *[f"p_{lab}" for lab in LABELS], "model_version", "error", "warning"]
+              *[f"p_{lab}" for lab in LABELS], "model_version", "error", "warning", "unsure", "runner_up",
+              "red_flag_reasons"]
 
 
 # C0 and C1 control characters, DEL, and the Unicode controls that reorder or hide text
@@ -47,19 +50,33 @@ def csv_safe(value):
     return value
 
 
+def red_flag_reasons(red_flags: list[dict] | None) -> str:
+    """The red flags as one cell: “id (level): reason”, joined by " | " (empty when there are none)."""
+    return " | ".join(f"{f['id']} ({f['triage']}): {f['reason']}" for f in red_flags or ())
+
+
 def _csv_row(r: dict, raw: bool = False) -> dict:
     row = {k: r.get(k) for k in CSV_FIELDS if not k.startswith("p_")}
     row["red_flags"] = ";".join(f["id"] for f in r["red_flags"]) if r.get("red_flags") else ""
+    row["red_flag_reasons"] = red_flag_reasons(r.get("red_flags"))
     for lab in LABELS:
         row[f"p_{lab}"] = r["scores"][lab] if r.get("scores") else ""
     return row if raw else {k: csv_safe(v) for k, v in row.items()}
+
+
+_STATUS_WORDS = {"NEG": " (negated)", "HYP": " (only likened to or wondered about)", "HIST": " (an earlier episode)",
+                 "OTHER": " (someone else's)"}
 
 
 def _table_lines(r: dict) -> Iterator[str]:
     if r["status"] != "ok":
         yield f"{r['id']}: ERROR {r['error']}"
         return
-    yield f"{r['id']}: {r['label']} ({r['confidence']:.0%})  triage: {r['triage']}"
+    if r.get("unsure") and r.get("runner_up"):
+        yield (f"{r['id']}: not sure yet: {r['label']} or {r['runner_up']}? ({r['confidence']:.0%})  "
+               f"triage: {r['triage']}")
+    else:
+        yield f"{r['id']}: {r['label']} ({r['confidence']:.0%})  triage: {r['triage']}"
     for flag in r.get("red_flags") or []:
         yield f"  !! RED FLAG {flag['id']}: {flag['reason']}"
     if r.get("reason"):
@@ -71,8 +88,11 @@ def _table_lines(r: dict) -> Iterator[str]:
         yield ("  why (strongest evidence for/against this answer):" if explained == r["label"] else
                f"  why not {explained} (the closest condition): strongest evidence for/against it:")
         for e in r["evidence"]:
-            neg = " (negated)" if e["negated"] else ""
-            yield f"    {e['direction']:>7} {e['weight']:+.2f}  {e['term'].removeprefix('NEG_')}{neg}"
+            status = _STATUS_WORDS.get(e.get("status") or ("NEG" if e["negated"] else ""), "")
+            term = e["term"]
+            for prefix in ("NEG_", "HYP_", "HIST_", "OTHER_"):
+                term = term.removeprefix(prefix)
+            yield f"    {e['direction']:>7} {e['weight']:+.2f}  {term}{status}"
     if r.get("warning"):
         yield f"  warning: {r['warning']}"
 
@@ -135,8 +155,9 @@ def results_csv(results: list[dict], csv_raw: bool = False) -> str:
 def table_rows(results: list[dict]) -> list[dict]:
     """The page's results table: one row per result, every cell ``csv_safe`` (the table's own CSV export
     writes cells as shown, so an uploaded file named ``=cmd|...`` must not reach it raw)."""
-    return [{k: csv_safe(v) for k, v in {"file": r["id"], "label": r["label"], "confidence": r["confidence"],
-                                         "triage": r["triage"], "status": r["status"],
+    return [{k: csv_safe(v) for k, v in {"file": r["id"], "triage": r["triage"],
+                                         "red flag": red_flag_reasons(r.get("red_flags")), "label": r["label"],
+                                         "confidence": r["confidence"], "status": r["status"],
                                          "error": r["error"] or r["warning"]}.items()}
             for r in results]
 

@@ -28,12 +28,12 @@ def result_for(record: Record, prediction=None) -> dict:
     """The output record: the public JSONL contract (``id``, ``status``, ``label`` …)."""
     out = {"id": record.id, "status": "ok" if record.ok else "error"}
     if prediction is not None:
-        out.update(label=prediction.label, confidence=prediction.confidence, scores=prediction.scores,
-                   triage=prediction.triage, red_flags=prediction.red_flags, reason=prediction.reason,
-                   model_version=prediction.model_version)
+        out.update(label=prediction.label, confidence=prediction.confidence, unsure=prediction.unsure,
+                   runner_up=prediction.runner_up, scores=prediction.scores, triage=prediction.triage,
+                   red_flags=prediction.red_flags, reason=prediction.reason, model_version=prediction.model_version)
     else:
-        out.update(label=None, confidence=None, scores=None, triage=None, red_flags=None, reason=None,
-                   model_version=None)
+        out.update(label=None, confidence=None, unsure=None, runner_up=None, scores=None, triage=None,
+                   red_flags=None, reason=None, model_version=None)
     out["error"] = record.error
     out["warning"] = record.warning
     return out
@@ -42,8 +42,8 @@ def result_for(record: Record, prediction=None) -> dict:
 def _evidence(model: Model, text: str, label: str) -> list[dict]:
     from classifier.model.explain import explain
 
-    return [{"term": e.feature, "weight": round(e.weight, 4), "direction": e.direction, "negated": e.negated}
-            for e in explain(model, text, label).top(8)]
+    return [{"term": e.feature, "weight": round(e.weight, 4), "direction": e.direction, "negated": e.negated,
+             "status": e.status} for e in explain(model, text, label).top(8)]
 
 
 def classify_chunk(model: Model, chunk: list[Record], explain: bool = False) -> list[dict]:

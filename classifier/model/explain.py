@@ -13,6 +13,8 @@ import numpy as np
 
 from classifier.facts import CONDITIONS, LABELS, UNKNOWN
 from classifier.model import Model
+from classifier.preprocess import STATUS_PREFIXES
+from classifier.rules.naming import named_evidence
 
 __all__ = ["TokenWeight", "Evidence", "Explanation", "explain", "label_to_explain"]
 
@@ -24,6 +26,7 @@ class TokenWeight:
     end: int
     weight: float
     negated: bool
+    status: str = ""  # assertion status of the word: "", NEG, HYP, HIST or OTHER
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Evidence:
     feature: str
     weight: float
     negated: bool
+    status: str = ""
 
     @property
     def direction(self) -> str:
@@ -45,9 +49,18 @@ class Explanation:
     score: float
     tokens: list[TokenWeight] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    # conditions the writer named and asserted, with the words and the weight they add (rules.naming); they
+    # act beside the linear model, so they are not part of ``score``
+    named: list[dict] = field(default_factory=list)
 
     def top(self, n: int = 8) -> list[Evidence]:
         return sorted(self.evidence, key=lambda e: -abs(e.weight))[:n]
+
+
+def _status(feature: str) -> str:
+    """The assertion status of a feature (of its first word, for a bigram)."""
+    first = feature.split(" ", 1)[0]
+    return next((status for status, prefix in STATUS_PREFIXES.items() if first.startswith(prefix)), "")
 
 
 def label_to_explain(prediction) -> str:
@@ -68,25 +81,35 @@ def explain(model: Model, text: str, label: str | None = None) -> Explanation:
     tfidf = model.pipeline.named_steps["tfidf"]
     clf = model.pipeline.named_steps["clf"]
     k = list(clf.classes_).index(label)
-    x = tfidf.transform([terms.features])
+    all_terms = list(terms)
+    if "domain" in model.pipeline.named_steps:  # only the domain vocabulary's terms are features
+        vocabulary = model.pipeline.named_steps["domain"].vocabulary_
+        kept = [t for t in all_terms if t.lemma in vocabulary]
+    else:
+        kept = all_terms
+    x = tfidf.transform([[t.feature for t in kept]])
     coef = clf.coef_[k]
     contrib = {j: float(v * coef[j]) for j, v in zip(x.indices, x.data)}
     vocab = tfidf.vocabulary_
     occurrences: dict[int, list[tuple[int, ...]]] = {}
-    for i, t in enumerate(terms):
+    for i, t in enumerate(kept):
         if (j := vocab.get(t.feature)) is not None:
             occurrences.setdefault(j, []).append((i,))
-        if i + 1 < len(terms) and (j := vocab.get(f"{t.feature} {terms[i + 1].feature}")) is not None:
+        if i + 1 < len(kept) and (j := vocab.get(f"{t.feature} {kept[i + 1].feature}")) is not None:
             occurrences.setdefault(j, []).append((i, i + 1))
-    token_weight = np.zeros(len(terms))
+    token_weight = np.zeros(len(kept))
     for j, occ in occurrences.items():
         share = contrib.get(j, 0.0) / len(occ)
         for positions in occ:
             for i in positions:
                 token_weight[i] += share / len(positions)
     inverse = {j: f for f, j in vocab.items() if j in contrib}
-    evidence = [Evidence(inverse[j], w, inverse[j].startswith("NEG_")) for j, w in contrib.items() if w]
+    evidence = [Evidence(inverse[j], w, inverse[j].startswith("NEG_"), _status(inverse[j]))
+                for j, w in contrib.items() if w]
     intercept = float(clf.intercept_[k])
-    tokens = [TokenWeight(text[t.start:t.end], t.start, t.end, float(w), t.negated)
-              for t, w in zip(terms, token_weight)]
-    return Explanation(label, text, intercept, intercept + sum(contrib.values()), tokens, evidence)
+    weight_at = {t.start: float(w) for t, w in zip(kept, token_weight)}
+    # every content word is shown; words outside the domain vocabulary (the story around the symptoms) weigh 0
+    tokens = [TokenWeight(text[t.start:t.end], t.start, t.end, weight_at.get(t.start, 0.0), t.negated, t.status)
+              for t in all_terms]
+    return Explanation(label, text, intercept, intercept + sum(contrib.values()), tokens, evidence,
+                       named_evidence(terms, text))

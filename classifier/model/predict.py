@@ -14,9 +14,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from classifier.model.config import ModelConfig
-from classifier.facts import LABELS, UNKNOWN, model_version
+from classifier.facts import CONDITIONS, LABELS, UNKNOWN, model_version
 from classifier.preprocess import SpacyNormalizer, Terms, ngrams
-from classifier.rules.scope import unknown_reason
+from classifier.rules.naming import apply_names, named_conditions
+from classifier.rules.scope import calf_complaint, out_of_scope_topic, unknown_reason
 from classifier.rules.triage import triage
 
 __all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide", "EmptyTextError", "UnknownPriorLR"]
@@ -32,10 +33,16 @@ class EmptyTextError(ValueError):
 class Prediction:
     """The answer for one text.
 
-    ``label`` is the most probable label, or ``unknown`` when no condition reaches the model's
-    threshold. ``confidence`` is the probability of ``label``; for an ``unknown`` given because no
-    condition was probable enough, it is 1 minus the top condition's probability.
-    ``scores`` maps every label to its probability (they sum to 1).
+    Two decisions. *Scope*: a text in which the writer asserts a calf, Achilles or calf-muscle
+    complaint and no other problem is recognised (``rules.scope``) is in scope, and its ``label`` is
+    the most probable of the four conditions; otherwise ``label`` is the model's answer, ``unknown``
+    when that class is the most probable or no condition reaches the model's threshold. *Certainty*:
+    ``unsure`` is true when an in-scope answer is a close call (the model leaned to ``unknown``, or the
+    two most probable conditions are within ``CLOSE``); ``runner_up`` is then the second condition.
+    ``unknown`` therefore means "about something else", never "not sure which of the four".
+    ``confidence`` is the probability of ``label``; for an ``unknown`` given because no condition was
+    probable enough, it is 1 minus the top condition's probability. ``scores`` maps every label to
+    its probability (they sum to 1).
     """
 
     label: str
@@ -45,6 +52,8 @@ class Prediction:
     triage: str = "self_care"
     red_flags: list[dict] = field(default_factory=list)
     reason: str = ""
+    unsure: bool = False
+    runner_up: str | None = None
 
     def ranked(self) -> list[tuple[str, float]]:
         return sorted(self.scores.items(), key=lambda kv: -kv[1])
@@ -65,6 +74,25 @@ def decide(P: np.ndarray, threshold: float) -> tuple[list[str], np.ndarray]:
     labels = np.where(unsure, LABELS.index(UNKNOWN), best)
     confidence = np.where(unsure, 1.0 - top_condition, P[np.arange(len(P)), best])
     return [LABELS[i] for i in labels], confidence
+
+
+CLOSE = 0.25  # the two most probable conditions within this: an unsure answer
+
+
+def decide_in_scope(row: np.ndarray, label: str, confidence: float, in_scope: bool
+                    ) -> tuple[str, float, bool, str | None]:
+    """Label, confidence, unsure and runner-up for one row of probabilities (``LABELS`` order) whose
+    model answer (``decide``) is ``label`` with ``confidence``, given the scope decision."""
+    four = row[:-1]
+    order = np.argsort(-four, kind="stable")
+    best, second = CONDITIONS[order[0]], CONDITIONS[order[1]]
+    close = float(four[order[0]] - four[order[1]]) < CLOSE
+    if in_scope:
+        unsure = label == UNKNOWN or close
+        return best, float(four[order[0]]), unsure, second if unsure else None
+    if label != UNKNOWN and close:
+        return label, confidence, True, second
+    return label, confidence, False, None
 
 
 class UnknownPriorLR(LogisticRegression):
@@ -96,8 +124,12 @@ class UnknownPriorLR(LogisticRegression):
 
 def build_pipeline(config: ModelConfig = ModelConfig()) -> Pipeline:
     """An unfitted pipeline for ``config``."""
-    return Pipeline([
-        ("normalize", SpacyNormalizer(negation=config.negation, lemmatize=config.lemmatize)),
+    from classifier.model.domain import DomainTerms
+
+    steps = [("normalize", SpacyNormalizer(negation=config.negation, lemmatize=config.lemmatize))]
+    if config.domain_only:
+        steps.append(("domain", DomainTerms()))
+    return Pipeline(steps + [
         # the default stays the plain function, so models saved before `ngram_max` existed load unchanged
         ("tfidf", TfidfVectorizer(analyzer=ngrams if config.ngram_max == 2 else partial(ngrams, n=config.ngram_max),
                                   min_df=config.min_df, sublinear_tf=True, dtype=np.float32)),
@@ -160,11 +192,13 @@ class Model:
             raise ValueError(f"{len(texts)} texts and {len(terms)} term lists received; one per text expected.")
         proba = self._proba_from_features([ts.features for ts in terms])
         proba = proba.astype(np.float64)  # float32 rounded to 6 places prints as 0.9159749746322632
+        # what the writer names, asserted, counts beside the model (rules.naming)
+        proba = np.array([apply_names(row, named_conditions(ts)) for row, ts in zip(proba, terms)])
         labels, confidence = decide(proba, self.config.unknown_threshold)
         rounded = np.round(proba, 6).tolist()
         version = self.version
         return [self._prediction(*args, version) for args in zip(texts, terms, proba, labels,
-                                                                  confidence.round(6).tolist(), rounded)]
+                                                                  confidence.tolist(), rounded)]
 
     def questions(self, text: str, answered: dict[str, str] | None = None) -> list:
         """The yes/no questions that would best settle an unsure answer, best first, with their expected
@@ -183,11 +217,14 @@ class Model:
     def _prediction(self, text: str, terms: Terms, row: np.ndarray, label: str, confidence: float,
                     rounded: list[float], version: str) -> Prediction:
         scores = dict(zip(LABELS, rounded))
+        in_scope = calf_complaint(terms) and out_of_scope_topic(terms) is None
+        label, confidence, unsure, runner_up = decide_in_scope(row, label, confidence, in_scope)
         result = triage(text, terms, label)
         if label == UNKNOWN:
             top = int(np.argmax(row[:-1]))
             reason = unknown_reason(terms, LABELS[top], float(row[top]))
         else:
             reason = " ".join(result.notes)
-        return Prediction(label=label, confidence=confidence, scores=scores, model_version=version,
-                          triage=result.level, red_flags=result.red_flags, reason=reason)
+        return Prediction(label=label, confidence=round(confidence, 6), scores=scores, model_version=version,
+                          triage=result.level, red_flags=result.red_flags, reason=reason, unsure=unsure,
+                          runner_up=runner_up)

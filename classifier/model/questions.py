@@ -136,7 +136,8 @@ def _appended(text: str, terms: Terms, phrase: str, normalizer) -> tuple[str, Te
     ph = _phrase_terms(normalizer, phrase)
     joined = Terms(terms.features + ph.features, terms.starts + [s + offset for s in ph.starts],
                    terms.ends + [e + offset for e in ph.ends],
-                   terms.negated | frozenset(i + len(terms) for i in ph.negated))
+                   terms.negated | frozenset(i + len(terms) for i in ph.negated),
+                   {**terms.statuses, **{i + len(terms): v for i, v in ph.statuses.items()}})
     return full, joined
 
 

@@ -2,13 +2,15 @@
 
 The rules can only raise the triage level: ``self_care`` < ``see_doctor`` < ``urgent`` < ``emergency``.
 A rule pattern counts only if the words it matched are not inside a negation found by the spaCy
-normaliser, so "no swelling, not warm" raises nothing.
+normaliser, so "no swelling, not warm" raises nothing, nor inside a match of a group named for it in
+``[not_the_writer]`` ("my husband had a clot" is not the writer's clot). A flag with ``raise_if`` rises to
+``raise_to`` when one of those alternatives holds too (cellulitis with confusion or vomiting).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +29,10 @@ class RedFlag:
     triage: str
     reason: str
     any_of: tuple[tuple[tuple[str, bool], ...], ...]  # alternatives of (group, must match); "!group" → False
+    raise_to: str | None = None  # a higher level when one of ``raise_if`` holds as well
+    raise_if: tuple[tuple[tuple[str, bool], ...], ...] = ()
+    raise_reason: str = ""
+    title: str = ""  # a short name for the page's headline ("Possible blood clot")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class Rules:
     negation_exempt: frozenset[str]
     prefilter: Prefilter  # which patterns of a group can match a text at all
     finditer: dict  # pattern → a function equal to its ``finditer``, faster (``finditer_function``)
+    not_the_writer: dict = field(default_factory=dict)  # group → groups whose matches cancel its matches inside them
 
 
 @dataclass(frozen=True)
@@ -53,15 +60,29 @@ def load_rules(path: Path | None = None) -> Rules:
     groups = {name: [re.compile(p) for p in pats] for name, pats in data["groups"].items()}
     flags = []
     for f in data["flags"]:
-        alts = tuple(tuple((g.lstrip("!"), not g.startswith("!")) for alt_group in alt for g in alt_group)
-                     for alt in f["any_of"])
-        for g, _ in (g for alt in alts for g in alt):
-            if g not in groups:
-                raise ValueError(f"red flag {f['id']} uses unknown group {g!r}")
-        flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts))
+        alts, raise_if = _alternatives(f["id"], f["any_of"], groups), _alternatives(f["id"], f.get("raise_if", ()), groups)
+        if f["triage"] not in LEVELS or f.get("raise_to", f["triage"]) not in LEVELS:
+            raise ValueError(f"red flag {f['id']}: triage and raise_to must be one of {LEVELS}")
+        if raise_if and not (f.get("raise_to") and f.get("raise_reason")):
+            raise ValueError(f"red flag {f['id']}: raise_if needs raise_to and raise_reason")
+        flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts, f.get("raise_to"), raise_if, f.get("raise_reason", ""),
+                             f.get("title", f["id"].replace("_", " ").capitalize())))
+    not_the_writer = {g: tuple(others) for g, others in data.get("not_the_writer", {}).items()}
+    for g in (g for gs in not_the_writer.items() for g in (gs[0], *gs[1])):
+        if g not in groups:
+            raise ValueError(f"not_the_writer names unknown group {g!r}")
     finditer = {p: finditer_function(p) for patterns in groups.values() for p in patterns}
     return Rules(groups, tuple(flags), frozenset(data.get("negation_exempt", ())), Prefilter(groups, _typical_text()),
-                 finditer)
+                 finditer, not_the_writer)
+
+
+def _alternatives(flag: str, any_of, groups: dict) -> tuple[tuple[tuple[str, bool], ...], ...]:
+    """``[[["leg"], ["!benign"]], ...]`` → ``((("leg", True), ("benign", False)), ...)``, groups checked."""
+    alts = tuple(tuple((g.lstrip("!"), not g.startswith("!")) for alt_group in alt for g in alt_group) for alt in any_of)
+    for g, _ in (g for alt in alts for g in alt):
+        if g not in groups:
+            raise ValueError(f"red flag {flag} uses unknown group {g!r}")
+    return alts
 
 
 def _typical_text() -> str:
@@ -84,11 +105,16 @@ def _finding_span(m: re.Match) -> tuple[int, int]:
     return m.span("f") if "f" in m.re.groupindex else m.span()
 
 
-def _group_match(name: str, text: str, terms: Terms, rules: Rules, patterns: list[re.Pattern]) -> re.Match | None:
-    """The first affirmed match of a group's patterns in ``text``, or None."""
+def _group_match(name: str, text: str, terms: Terms, rules: Rules, patterns: list[re.Pattern],
+                 others: list[tuple[int, int]] = ()) -> re.Match | None:
+    """The first affirmed match of a group's patterns in ``text`` whose finding is not inside one of
+    ``others`` (spans where the words are about someone else), or None."""
     check = name not in rules.negation_exempt
     for pattern in patterns:
         for m in rules.finditer[pattern](text):
+            start, end = _finding_span(m)
+            if any(s <= start and end <= e for s, e in others):
+                continue
             if not check or _affirmed(m, terms):
                 return m
     return None
@@ -103,6 +129,12 @@ def _quote(text: str, m: re.Match) -> dict:
     return {"text": text[start:end], "start": start, "end": end}
 
 
+def _said(quoted: list[dict]) -> str:
+    """“swollen”, “warm” and “after a long flight”: the words that raised a flag together, in reading order."""
+    words = [f"“{q['text']}”" for q in quoted]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> Triage:
     """Triage level, red flags and notes for ``text`` (its normaliser ``terms``) and model ``label``."""
     rules = rules or load_rules()
@@ -115,29 +147,41 @@ def triage(text: str, terms: Terms, label: str, rules: Rules | None = None) -> T
     def match(name: str) -> re.Match | None:
         if name not in cache:
             patterns = candidates.get(name)
-            cache[name] = _group_match(name, lower, terms, rules, patterns) if patterns else None
+            others = [m.span() for g in rules.not_the_writer.get(name, ()) for p in candidates.get(g, ())
+                      for m in rules.finditer[p](lower)] if patterns else []
+            cache[name] = _group_match(name, lower, terms, rules, patterns, others) if patterns else None
         return cache[name]
+
+    def holds(alternatives) -> tuple | None:
+        # a group none of whose patterns can match is false at once: test those conjunctions first
+        return next((alt for alt in alternatives if all(g in candidates or not wanted for g, wanted in alt)
+                     and all(matches(g) == wanted for g, wanted in alt)), None)
 
     def matches(name: str) -> bool:
         return match(name) is not None
 
     level = load_conditions()[label].default_triage if label != UNKNOWN else "self_care"
     notes = []
-    if label != UNKNOWN and matches("long_lasting") and level == "self_care":
+    if matches("long_lasting") and level == "self_care":  # an out-of-scope pain that lasts needs a doctor too
         level = "see_doctor"
         notes.append("Pain that has lasted weeks or keeps coming back is worth showing to a doctor or physio.")
     flags = []
     for flag in rules.flags:
-        # a group none of whose patterns can match is false at once: test those conjunctions first
-        fired = next((alt for alt in flag.any_of if all(g in candidates or not wanted for g, wanted in alt)
-                      and all(matches(g) == wanted for g, wanted in alt)), None)
+        fired = holds(flag.any_of)
         if fired is not None:
-            # the words that raised it, in reading order; a body-part group ("leg") alone says little
-            evidence = sorted((_quote(text, match(g)) for g, wanted in fired if wanted), key=lambda q: q["start"])
+            raised = holds(flag.raise_if) if flag.raise_if else None
+            # the words that raised it, with those of every other alternative of the flag that holds too
+            # (swollen and warm, after a long flight), in reading order; a body-part group ("leg") alone says little
+            also = [g for alt in flag.any_of if alt is not fired and holds((alt,)) for g, wanted in alt if wanted]
+            groups = dict.fromkeys(g for g, wanted in (*fired, *(raised or ())) if wanted) | dict.fromkeys(also)
+            evidence = []
+            for q in sorted((_quote(text, match(g)) for g in groups), key=lambda q: (q["start"], -q["end"])):
+                if not evidence or q["start"] >= evidence[-1]["end"]:  # overlapping words quoted once
+                    evidence.append(q)
             quoted = [q for q in evidence if q["text"].lower() not in _BODY_WORDS] or evidence
-            said = ", ".join(f"“{q['text']}”" for q in quoted)
-            flags.append({"id": flag.id, "triage": flag.triage, "reason": f"You wrote {said}. {flag.reason}",
+            level_now, why = (flag.raise_to, flag.raise_reason) if raised else (flag.triage, flag.reason)
+            flags.append({"id": flag.id, "triage": level_now, "reason": f"You wrote {_said(quoted)}. {why}",
                           "evidence": quoted})
-            if LEVELS.index(flag.triage) > LEVELS.index(level):
-                level = flag.triage
+            if LEVELS.index(level_now) > LEVELS.index(level):
+                level = level_now
     return Triage(level, flags, notes)
