@@ -20,8 +20,10 @@ from classifier.model.explain import Explanation, explain, label_to_explain
 from classifier.model.questions import ANSWER_WORDS, classify_with_answers, load_questions, what_changed, with_answers
 from classifier.rules.triage import LEVELS
 from classifier.facts import load_conditions
-from classifier.batch.inputs import records_from_upload
-from classifier.batch.output import red_flag_reasons, results_csv
+from classifier.batch.inputs import (MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_RECORDS, UploadTooLargeError,
+                                     records_from_uploads)
+from classifier.batch.textio import whole_chars
+from classifier.batch.output import results_csv, table_rows
 from classifier.rules.danger import leading_danger
 
 EXAMPLES = {
@@ -209,14 +211,18 @@ def single_tab(model) -> None:
             st.session_state["described"] = None  # the last answer (and its questions) is not this text's
     with st.form("describe"):
         text = st.text_area("Describe what you feel, in your own words", key="text", height=140,
+                            help=f"Up to {MAX_TEXT_BYTES:,} bytes are read, as on the command line.",
                             placeholder="e.g. my calf seized up at mile 20 and let go when I stretched it")
         submitted = st.form_submit_button("Classify", type="primary")
     if submitted:  # a new description: its questions start over
-        st.session_state.update(described=text, answers={}, last_change="",
-                                classified=st.session_state.get("classified", 0) + 1)
+        st.session_state.update(described=capped(text), described_cut=capped(text) != text, answers={},
+                                last_change="", classified=st.session_state.get("classified", 0) + 1)
     elif st.session_state.get("described") is None:
         return
     text = st.session_state["described"]
+    if st.session_state.get("described_cut"):
+        st.warning(f"Only the first {MAX_TEXT_BYTES:,} bytes of the description were read (the page's limit, as on "
+                   "the command line).")
     if not text.strip():
         st.info("Type a description first: where it hurts, how it started, what makes it better or worse.")
         return
@@ -239,23 +245,41 @@ def single_tab(model) -> None:
     st.caption(f"Answered in {1000 * (time.perf_counter() - start):.0f} ms.")
 
 
-@st.cache_data(max_entries=4, show_spinner="Classifying…")
+def capped(text: str) -> str:
+    """The description up to ``MAX_TEXT_BYTES`` (a longer one costs seconds of server time per question)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return text if len(data) <= MAX_TEXT_BYTES else whole_chars(data[:MAX_TEXT_BYTES]).decode("utf-8", "ignore")
+
+
 def classify_uploads(uploads: tuple[tuple[str, bytes], ...]) -> list[dict]:
-    """Results of the uploaded files, kept for the same files: a click elsewhere on the page does not
-    classify them again."""
-    return list(classify_records(get_model(), [r for name, data in uploads for r in records_from_upload(name, data)]))
+    """Results of the uploaded files, kept in this session only for the same files (a click elsewhere on the
+    page does not classify them again; no other session sees them, and they go with the session)."""
+    import hashlib
+
+    key = hashlib.sha256(b"\0".join(name.encode() + b"\0" + data for name, data in uploads)).hexdigest()
+    kept = st.session_state.get("batch_results")
+    if kept is None or kept[0] != key:
+        with st.spinner("Classifying…"):
+            kept = (key, list(classify_records(get_model(), records_from_uploads(uploads))))
+        st.session_state["batch_results"] = kept
+    return kept[1]
 
 
 def batch_tab(model) -> None:
     files = st.file_uploader("Upload .txt files (one description each) or a CSV/JSONL with a `text` column",
-                             type=["txt", "csv", "jsonl"], accept_multiple_files=True)
+                             type=["txt", "csv", "jsonl"], accept_multiple_files=True,
+                             help=f"Up to {MAX_UPLOAD_BYTES // 1_000_000} MB and {MAX_UPLOAD_RECORDS:,} descriptions "
+                                  "at a time; `calfcheck classify` has no such limit.")
     if not files:
+        st.session_state.pop("batch_results", None)
         return
-    results = classify_uploads(tuple((f.name, f.getvalue()) for f in files))
-    table = pd.DataFrame([{"file": r["id"], "triage": r["triage"], "red flag": red_flag_reasons(r.get("red_flags")),
-                           "label": r["label"], "confidence": r["confidence"], "status": r["status"],
-                           "error": r["error"] or r["warning"]} for r in results])
-    st.dataframe(table, hide_index=True)
+    try:
+        results = classify_uploads(tuple((f.name, f.getvalue()) for f in files))
+    except UploadTooLargeError as exc:
+        st.error(str(exc))
+        return
+    # the table's own "Download as CSV" writes cells as they are shown: formulas neutralised here too
+    st.dataframe(pd.DataFrame(table_rows(results)), hide_index=True)
     # the same CSV as `calfcheck classify -f csv`, cells that a spreadsheet would run as formulas neutralised
     st.download_button("Download CSV", results_csv(results), "calfcheck.csv", "text/csv")
 

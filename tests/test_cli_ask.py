@@ -1,6 +1,10 @@
 """``calfcheck classify --ask``: questions on a terminal, none in batch runs."""
 
+import io
 import json
+import os
+import signal
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -66,3 +70,31 @@ def test_cli_explain_for_an_unknown_answer_shows_the_closest_condition(run, mode
     assert any(e["direction"] == "for" for e in row["evidence"])
     table = run("-t", text, "--explain").stdout
     assert f"why not {closest} (the closest condition)" in table
+
+
+class _Signalling(io.RawIOBase):
+    """A stdin that delivers ``signum`` to this process while a question waits for its answer."""
+
+    def __init__(self, signum):
+        self.signum = signum
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        os.kill(os.getpid(), self.signum)
+        time.sleep(5)  # the signal handler raises here
+        buffer[:2] = b"y\n"
+        return 2
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_cli_ask_waiting_for_an_answer_stops_with_128_plus_the_signal(run, monkeypatch, signum):
+    monkeypatch.setattr(ask, "stdin_is_terminal", lambda: True)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal's Ctrl+C finds it
+    try:
+        r = run("--ask", "-t", UNSURE, "-f", "jsonl", input=io.BufferedReader(_Signalling(signum)))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert r.exit_code == 128 + signum, r.output
+    assert "Aborted!" not in r.output

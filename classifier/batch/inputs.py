@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import re
+import stat
 import sys
+from collections import deque
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -20,10 +23,15 @@ from typing import BinaryIO, Iterable, Iterator
 from classifier.batch.textio import Line, buffered, decode_bytes, read_lines, sniff_encoding, whole_chars
 
 __all__ = ["Record", "MAX_TEXT_BYTES", "MAX_LINE_BYTES", "read_inputs", "records_from_text_lines",
-           "records_from_jsonl", "records_from_csv", "records_from_upload", "decode_text", "estimate_count"]
+           "records_from_jsonl", "records_from_csv", "records_from_upload", "records_from_uploads", "UploadTooLargeError",
+           "MAX_UPLOAD_BYTES", "MAX_UPLOAD_RECORDS", "decode_text", "estimate_count"]
+
+logger = logging.getLogger(__name__)
 
 MAX_TEXT_BYTES = 100_000  # longer descriptions are truncated to this many bytes and flagged
 MAX_LINE_BYTES = 1_000_000  # a JSONL or CSV line: the text plus what JSON escaping or CSV quoting adds
+MAX_UPLOAD_BYTES = 5_000_000  # the page's Batch tab: all uploaded files together
+MAX_UPLOAD_RECORDS = 5_000  # the page's Batch tab: descriptions classified at most
 SNIFF_BYTES = 8192
 csv.field_size_limit(MAX_LINE_BYTES)
 
@@ -50,6 +58,9 @@ def text_record(text: str, rid: str, warnings: list[str] | tuple = ()) -> Record
         warnings.append(f"text longer than {MAX_TEXT_BYTES} bytes: only the first {MAX_TEXT_BYTES} were classified")
     if not text.strip():
         return Record(rid, error="empty text: write where and how the calf hurts")
+    if "\x00" in text:  # anywhere, not only in the first bytes a file is sniffed by
+        return Record(rid, error="binary data (contains NUL bytes): give a plain-text description "
+                                 "(UTF-16 without a byte-order mark: save it as UTF-8)")
     return Record(rid, text=text, warning="; ".join(warnings) or None)
 
 
@@ -100,17 +111,38 @@ def records_from_jsonl(lines: Iterable[Line], name: str, text_field: str, id_fie
         except json.JSONDecodeError as exc:
             yield Record(rid, error=f"invalid JSON on line {n}: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            yield Record(rid, error=f"JSON on line {n} is nested too deeply to read")
+            continue
+        except ValueError as exc:  # any other refusal, e.g. an integer over Python's digit limit
+            yield Record(rid, error=f"JSON on line {n} cannot be read: {str(exc)[:200]}")
+            continue
         if not isinstance(obj, dict):
             yield Record(rid, error=f"line {n} is JSON but not an object: expected {{\"{text_field}\": ...}}")
             continue
         if id_field and obj.get(id_field) is not None:
-            rid = str(obj[id_field])
+            try:
+                rid = str(obj[id_field])
+            except (RecursionError, ValueError):
+                yield Record(rid, error=f"the {id_field!r} field on line {n} cannot be used as an id")
+                continue
         text = obj.get(text_field)
-        if not isinstance(text, str):
+        if text_field not in obj:
             found = ", ".join(repr(k) for k in sorted(obj)[:20]) or "none"
             yield Record(rid, error=f"no text field {text_field!r} (fields found: {found}); set --text-field")
             continue
+        if not isinstance(text, str):
+            yield Record(rid, error=f"the {text_field!r} field is {_json_kind(text)}, not text: give the description "
+                                    "as a JSON string")
+            continue
         yield text_record(text, rid, [line.warning])
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "null"
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
+        type(value), type(value).__name__)
 
 
 class _LineOverCap(Exception):
@@ -118,25 +150,43 @@ class _LineOverCap(Exception):
         self.number = number
 
 
+class _RowOverCap(Exception):
+    pass
+
+
 def records_from_csv(lines: Iterable[Line], name: str, text_field: str, id_field: str | None) -> Iterator[Record]:
-    """A CSV with a header row; the text in column ``text_field``. A row that cannot be read (a line over
-    ``MAX_LINE_BYTES``, broken quoting) is one error record, and reading starts again at the next line."""
-    lines = iter(lines)
-    notes: list[str] = []  # warnings of the lines read since the last row
+    """A CSV with a header row; the text in column ``text_field``; a record's id is ``name:line`` (the line its
+    row starts on) unless ``id_field`` gives one.
+
+    Quoting is read strictly. A row that cannot be read is one error record, and reading starts again on the
+    line after that row's first line, so one stray quote costs one row, not the rest of the file: a quote
+    never closed, or closed in the middle of a cell; a quoted field running over ``MAX_LINE_BYTES``; a row
+    running over several lines that does not have the header's number of columns; a line over the cap."""
+    source = iter(lines)
+    again: deque[Line] = deque()  # lines to read again after a broken row
+    row: list[Line] = []  # the lines of the row being read (the csv reader never reads ahead)
+    size = [0]
 
     def feed() -> Iterator[str]:
-        for line in lines:
+        while (line := again.popleft() if again else next(source, None)) is not None:
+            row.append(line)
             if line.over_cap:
                 raise _LineOverCap(line.number)  # ends this reader; a new one starts on the next line
-            if line.warning:
-                notes.append(line.warning)
+            size[0] += len(line.text) + 1
+            if size[0] > MAX_LINE_BYTES:
+                raise _RowOverCap
             yield line.text + "\n"
 
-    reader = csv.reader(feed())
+    def start() -> Iterator[list[str]]:
+        row.clear()
+        size[0] = 0
+        return csv.reader(feed(), strict=True)
+
+    reader = start()
     try:
         header = next(reader, None)
-    except (csv.Error, _LineOverCap) as exc:
-        yield Record(name, error=f"cannot read the CSV header: {exc}")
+    except (csv.Error, _LineOverCap, _RowOverCap) as exc:
+        yield Record(name, error=f"cannot read the CSV header: {_csv_problem(exc, row)}")
         return
     if header is None or text_field not in header:
         cols = ", ".join(repr(c) for c in (header or [])[:20]) or "none"
@@ -144,28 +194,44 @@ def records_from_csv(lines: Iterable[Line], name: str, text_field: str, id_field
         return
     t_col = header.index(text_field)
     i_col = header.index(id_field) if id_field in header else None
-    n = 1
     while True:
-        notes.clear()
-        n += 1
+        row.clear()
+        size[0] = 0
         try:
-            row = next(reader)
+            cells = next(reader)
         except StopIteration:
             return
-        except _LineOverCap as exc:
-            yield Record(f"{name}:{n}", error=f"line {exc.number} is over {MAX_LINE_BYTES} bytes: row not read "
-                                               f"(a description is classified up to {MAX_TEXT_BYTES} bytes)")
-            reader = csv.reader(feed())
+        except (csv.Error, _LineOverCap, _RowOverCap) as exc:
+            problem = _csv_problem(exc, row)
+        else:
+            problem = None
+            if len(row) > 1 and len(cells) != len(header):
+                problem = (f"a quoted cell runs from line {row[0].number} to line {row[-1].number} and the row has "
+                           f"{len(cells)} columns, not {len(header)} (a stray quote?)")
+        first = row[0].number if row else 0
+        if problem is not None:
+            yield Record(f"{name}:{first}", error=f"line {first} is not valid CSV: {problem}; row not read")
+            again.extendleft(reversed(row[1:]))  # reading goes on at the line after the row's first
+            reader = start()
             continue
-        except csv.Error as exc:
-            yield Record(f"{name}:{n}", error=f"row {n} is not valid CSV: {exc}")
-            reader = csv.reader(feed())
+        rid = cells[i_col] if i_col is not None and i_col < len(cells) and cells[i_col] else f"{name}:{first}"
+        if t_col >= len(cells):
+            yield Record(rid, error=f"line {first} has no value in column {text_field!r}")
             continue
-        rid = row[i_col] if i_col is not None and i_col < len(row) and row[i_col] else f"{name}:{n}"
-        if t_col >= len(row):
-            yield Record(rid, error=f"row {n} has no value in column {text_field!r}")
-            continue
-        yield text_record(row[t_col], rid, list(notes))
+        yield text_record(cells[t_col], rid, [line.warning for line in row])
+
+
+def _csv_problem(exc: Exception, row: list[Line]) -> str:
+    first = row[0].number if row else 0
+    if isinstance(exc, _LineOverCap):
+        if exc.number == first:
+            return f"the line is over {MAX_LINE_BYTES} bytes (a description is classified up to {MAX_TEXT_BYTES})"
+        return f"a quote opened on line {first} is still open at line {exc.number}, which is over {MAX_LINE_BYTES} bytes"
+    if isinstance(exc, _RowOverCap):
+        return f"a quote opened on line {first} is not closed within {MAX_LINE_BYTES} bytes (a stray quote?)"
+    if "unexpected end of data" in str(exc):
+        return f"a quote opened on line {first} is never closed (a stray quote?)"
+    return str(exc)
 
 
 def records_from_upload(name: str, data: bytes, text_field: str = "text") -> Iterator[Record]:
@@ -178,6 +244,31 @@ def records_from_upload(name: str, data: bytes, text_field: str = "text") -> Ite
         yield decode_text(data, name)
 
 
+class UploadTooLargeError(ValueError):
+    """The page's uploads are over ``MAX_UPLOAD_BYTES`` together."""
+
+
+def records_from_uploads(uploads: Iterable[tuple[str, bytes]], *, max_bytes: int = MAX_UPLOAD_BYTES,
+                         max_records: int = MAX_UPLOAD_RECORDS) -> Iterator[Record]:
+    """Records of the page's uploaded files (``(name, bytes)``), within the page's limits: uploads over
+    ``max_bytes`` together are refused (``UploadTooLargeError``) before anything is read; after ``max_records``
+    records, one error record says the rest was not classified."""
+    uploads = list(uploads)
+    size = sum(len(data) for _, data in uploads)
+    if size > max_bytes:
+        raise UploadTooLargeError(f"{size:,} bytes uploaded: the page classifies up to {max_bytes:,} bytes at a time. "
+                                  "Upload fewer files, or use `calfcheck classify` for bigger batches.")
+    n = 0
+    for name, data in uploads:
+        for record in records_from_upload(name, data):
+            n += 1
+            if n > max_records:
+                yield Record(record.id, error=f"over {max_records:,} descriptions: this one and the rest were not "
+                                              "classified; use `calfcheck classify` for bigger batches")
+                return
+            yield record
+
+
 def _file_format(path: Path, input_format: str) -> str:
     if input_format != "auto":
         return input_format
@@ -186,11 +277,13 @@ def _file_format(path: Path, input_format: str) -> str:
 
 def _walk(folder: Path, glob: str, exclude: frozenset[str] = frozenset()) -> Iterator[Path]:
     """Files under ``folder`` matching ``glob``, sorted, skipping dotfiles and dot-folders and the paths in
-    ``exclude`` (absolute: the run's own output files when -o lies inside an input folder)."""
+    ``exclude`` (real paths: the run's own output files when -o lies inside an input folder, however either
+    is spelt)."""
+    names = {os.path.basename(p) for p in exclude}
     for path in sorted(folder.rglob(glob)):
         rel = path.relative_to(folder)
         if (path.is_file() and not any(part.startswith(".") for part in rel.parts)
-                and os.path.abspath(path) not in exclude):
+                and not (path.name in names and os.path.realpath(path) in exclude)):
             yield path
 
 
@@ -245,7 +338,8 @@ def estimate_count(inputs: Iterable[str], *, input_format: str = "auto", glob: s
     """About how many records ``read_inputs`` will yield (for a progress bar's ETA); None with stdin.
 
     Counts files and lines without parsing them, so blank lines and multi-line CSV fields make it
-    an overestimate.
+    an overestimate. None too when a JSONL or CSV input is not a regular file (a pipe, a FIFO, a device):
+    it is read once, by the run.
     """
     total = len(list(texts))
     for item in inputs:
@@ -257,6 +351,12 @@ def estimate_count(inputs: Iterable[str], *, input_format: str = "auto", glob: s
             if fmt == "text":
                 total += 1
                 continue
+            try:
+                regular = stat.S_ISREG(os.stat(p).st_mode)
+            except OSError:
+                regular = True  # a missing or unreadable file: its error record counts as one
+            if not regular:
+                return None  # a pipe, FIFO or device can be read only once: by the run, not by a count
             try:
                 with open(p, "rb") as f:
                     lines = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
@@ -271,7 +371,7 @@ def read_inputs(inputs: Iterable[str], *, input_format: str = "auto", text_field
                 texts: Iterable[str] = (), exclude: Iterable[str | Path] = ()) -> Iterator[Record]:
     """Records for every input, in order: ``texts`` first, then each path, folder or ``-`` (stdin).
     Files in ``exclude`` are skipped when walking folders."""
-    exclude = frozenset(os.path.abspath(p) for p in exclude)
+    exclude = frozenset(os.path.realpath(p) for p in exclude)
     for record in _records(inputs, input_format, text_field, id_field, glob, stdin, texts, exclude):
         yield _without_surrogates(record)
 
@@ -285,13 +385,24 @@ def _records(inputs, input_format, text_field, id_field, glob, stdin, texts, exc
             continue
         path = Path(item)
         if path.is_dir():
+            found = False
             for p in _walk(path, glob, exclude):
+                found = True
                 yield from _file_records(p, _file_format(p, input_format), text_field, id_field)
+            if not found:
+                logger.warning("no file in %s matches --glob %s (dotfiles are skipped): nothing read from it",
+                               _printable(str(path)), _printable(repr(glob)))
         else:
             yield from _file_records(path, _file_format(path, input_format), text_field, id_field)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    from classifier.batch.output import terminal_safe
+
+    return terminal_safe(text)
 
 
 def _without_surrogates(record: Record) -> Record:

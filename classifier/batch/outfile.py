@@ -1,7 +1,7 @@
 """The ``-o FILE`` of a batch run: checked before anything is read, written as ``FILE.partial``, renamed
 to ``FILE`` when complete, and resumed only when the partial provably continues the same run.
 
-- ``check_output`` (before the model loads) accepts a regular file, a symlink to one (the target
+- ``check_output`` (``classifier.batch.outcheck``, before the model loads) accepts a regular file, a symlink to one (the target
   is written) or a new name in a writable directory; a FIFO, device, directory, dangling link or
   missing directory is refused, naming ``FILE``.
 - The partial is created with ``O_CREAT | O_EXCL | O_NOFOLLOW``: never through a link, never over
@@ -11,7 +11,12 @@ to ``FILE`` when complete, and resumed only when the partial provably continues 
   (id, text, error). ``--resume`` continues only when all of it matches, and says what differs
   otherwise. Nothing is changed until the check has passed: a refusal leaves both files as they were.
 - A crash or a stop never leaves a half file under the final name; a line cut off mid-write is
-  dropped when the run is resumed.
+  dropped when the run is resumed. The check file's first line is on disk (fsynced) before the partial
+  gets any data, so even SIGKILL leaves a state ``--resume`` accepts.
+- One writer per output: ``check_output`` takes an exclusive ``flock`` on ``FILE.partial.lock`` before
+  looking at anything and ``open_output`` releases it after the final rename (or the stop). A second run
+  on the same output, plain or ``--resume``, is refused while the first holds it; the kernel drops the
+  lock when a run dies, however it dies.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import os
 import stat
 from collections import deque
@@ -29,25 +35,16 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from classifier.batch.inputs import Record
+from classifier.batch.outcheck import (RESUMABLE_FORMATS, OutputError, OutputLock, OutputPlan, _lstat, _say,
+                                       check_file_path, check_output, lock_file_path, own_files, partial_path)
 from classifier.batch.output import CSV_FIELDS, terminal_safe
 
-__all__ = ["OutputError", "OutputPlan", "Output", "check_output", "open_output", "partial_path", "check_file_path",
-           "record_hash", "RESUMABLE_FORMATS"]
+__all__ = ["OutputError", "OutputPlan", "Output", "OutputLock", "check_output", "open_output", "partial_path",
+           "check_file_path", "lock_file_path", "own_files", "record_hash", "RESUMABLE_FORMATS"]
 
-RESUMABLE_FORMATS = ("jsonl", "csv")
+logger = logging.getLogger(__name__)
+
 CHECK_VERSION = 1
-
-
-class OutputError(ValueError):
-    """The output file cannot be used as asked; the message says why and what to do."""
-
-
-def partial_path(path: Path) -> Path:
-    return path.with_name(path.name + ".partial")
-
-
-def check_file_path(path: Path) -> Path:
-    return path.with_name(path.name + ".partial.check")
 
 
 def record_hash(record: Record) -> str:
@@ -55,94 +52,6 @@ def record_hash(record: Record) -> str:
     answered = json.dumps(record.answered, sort_keys=True) if record.answered else ""
     data = "\0".join((record.id, record.text or "", record.error or "", answered)).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=8).hexdigest()
-
-
-def _say(path: Path) -> str:
-    return terminal_safe(str(path))
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _lstat(path: Path) -> os.stat_result | None:
-    try:
-        return os.lstat(path)
-    except FileNotFoundError:
-        return None
-
-
-@dataclass(frozen=True)
-class OutputPlan:
-    """Where a run writes, decided before anything is read."""
-
-    path: Path  # the regular file to write (a symlink resolved to its target)
-    fmt: str
-    force: bool
-    resume: bool
-
-    @property
-    def partial(self) -> Path:
-        return partial_path(self.path)
-
-    @property
-    def check(self) -> Path:
-        return check_file_path(self.path)
-
-    @property
-    def resumable(self) -> bool:
-        return self.fmt in RESUMABLE_FORMATS
-
-
-def check_output(path: Path, fmt: str, *, force: bool = False, resume: bool = False,
-                 inputs: Iterable[str] = ()) -> OutputPlan:
-    """Check ``-o path`` before the run starts; raise ``OutputError`` naming ``path`` if it cannot be used.
-    ``inputs`` are the run's input paths: the output may not be one of them."""
-    given = Path(path)
-    if resume and fmt not in RESUMABLE_FORMATS:
-        raise OutputError(f"--resume works with --format {' or '.join(RESUMABLE_FORMATS)}, not {fmt}.")
-    path, st = given, _lstat(given)
-    if st is not None and stat.S_ISLNK(st.st_mode):
-        target = Path(os.path.realpath(given))
-        tst = _lstat(target)
-        if tst is None or not stat.S_ISREG(tst.st_mode):
-            what = "nothing (a dangling link)" if tst is None else _kind(tst.st_mode)
-            raise OutputError(f"-o {_say(given)} is a symbolic link to {what}: give a regular file or a new name.")
-        path, st = target, tst
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise OutputError(f"-o {_say(given)} is {_kind(st.st_mode)}: -o writes a regular file. To write to a pipe "
-                          "or the terminal, leave out -o (results go to stdout).")
-    parent = path.parent
-    if not parent.is_dir():
-        raise OutputError(f"Cannot write -o {_say(given)}: the directory {_say(parent)} does not exist.")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"Cannot write -o {_say(given)}: the directory {_say(parent)} is not writable.")
-    plan = OutputPlan(path, fmt, force, resume)
-    for item in inputs:
-        if item != "-" and any(os.path.exists(x) and os.path.exists(item) and os.path.samefile(x, item)
-                               for x in (plan.path, plan.partial, plan.check)):
-            raise OutputError(f"-o {_say(given)} is also an input ({_say(Path(item))}): write the results elsewhere.")
-    for name in (plan.partial, plan.check):
-        nst = _lstat(name)
-        if nst is None or force:
-            continue
-        if resume and name == plan.partial and not stat.S_ISREG(nst.st_mode):
-            raise OutputError(f"{_say(name)} is {_kind(nst.st_mode)}, not a partial file calfcheck wrote; "
-                              "remove it, or use --force to start over.")
-        if not resume and name == plan.partial:
-            how = ("use --resume to continue it, or --force to start over" if plan.resumable
-                   else "use --force to start over")
-            raise OutputError(f"{_say(name)} exists (an interrupted run): {how}.")
-    if resume and _lstat(plan.partial) is None and st is not None:
-        raise OutputError(f"{_say(given)} is complete: there is nothing to resume. Use --force to classify again.")
-    if not resume and st is not None and not force:
-        raise OutputError(f"{_say(given)} exists; use --force to overwrite it.")
-    return plan
 
 
 @dataclass
@@ -224,10 +133,13 @@ class Output:
                 pass
             except OSError as exc:
                 raise OutputError(f"Cannot remove {_say(name)}: {exc.strerror}. Remove it yourself.") from None
-        self.stream = _open_nofollow(plan.partial, os.O_CREAT | os.O_EXCL)
-        if plan.resumable:
+        if plan.resumable:  # its header reaches the disk before the partial exists: any kill leaves it resumable
             self._check = _open_nofollow(plan.check, os.O_CREAT | os.O_EXCL)
             self._check.write(json.dumps({"calfcheck_check": CHECK_VERSION, **self.fingerprint}, sort_keys=True) + "\n")
+            self._check.flush()
+            os.fsync(self._check.fileno())
+        self.stream = _open_nofollow(plan.partial, os.O_CREAT | os.O_EXCL)
+        _fsync_dir(plan.path.parent)
 
     def close(self) -> None:
         for f in (self._check, self.stream if self.plan else None):
@@ -235,7 +147,10 @@ class Output:
                 f.close()
 
     def finish(self) -> None:
-        """Close and move the complete partial to its final name."""
+        """Close and move the complete partial (on disk first) to its final name."""
+        if self.plan is not None and not self.stream.closed:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
         self.close()
         if self.plan is not None:
             os.replace(self.plan.partial, self.plan.path)
@@ -256,6 +171,20 @@ def _open_nofollow(path: Path, flags: int) -> IO[str]:
         os.close(fd)
         raise OutputError(f"{_say(path)} is not a regular file; remove it, or use --force to start over.")
     return open(fd, "w", encoding="utf-8", newline="")
+
+
+def _fsync_dir(path: Path) -> None:
+    """Put the new names of a directory on disk (a power loss then keeps both files, or neither)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some file systems cannot fsync a directory; the files themselves are written either way
+        logger.debug("cannot fsync %s: %s", path, exc)
+    finally:
+        os.close(fd)
 
 
 def _truncate(path: Path, size: int) -> None:
@@ -374,11 +303,14 @@ def _records(data: bytes, fmt: str, partial: Path) -> tuple[list[str], list[str]
 def open_output(plan: OutputPlan, fingerprint: dict) -> Iterator[Output]:
     """The run's output for ``plan``: checked (resume) now; files opened by ``Output.skip_done``;
     renamed to the final name when the block ends normally, kept for ``--resume`` otherwise."""
-    done = read_done(plan, fingerprint) if plan.resume and _lstat(plan.partial) is not None else None
-    out = Output(io.StringIO(), plan, fingerprint, done)
     try:
-        yield out
-    except BaseException:
-        out.close()
-        raise
-    out.finish()
+        done = read_done(plan, fingerprint) if plan.resume and _lstat(plan.partial) is not None else None
+        out = Output(io.StringIO(), plan, fingerprint, done)
+        try:
+            yield out
+        except BaseException:
+            out.close()
+            raise
+        out.finish()
+    finally:
+        plan.release()  # after the final rename, or the stop: the next run may take the output

@@ -19,7 +19,7 @@ from typing import IO, Iterator
 from classifier.facts import LABELS
 
 __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "terminal_safe_lines", "csv_safe",
-           "results_csv", "red_flag_reasons"]
+           "results_csv", "red_flag_reasons", "table_rows", "looks_like_results"]
 
 FORMATS = ("jsonl", "csv", "table", "json")
 # New columns go at the end, so readers that take columns by position keep working: unsure and runner_up
@@ -154,3 +154,31 @@ def results_csv(results: list[dict], csv_raw: bool = False) -> str:
         writer.write(render(r, "csv", csv_raw))
     writer.close()
     return buf.getvalue()
+
+
+def table_rows(results: list[dict]) -> list[dict]:
+    """The page's results table: one row per result, every cell ``csv_safe`` (the table's own CSV export
+    writes cells as shown, so an uploaded file named ``=cmd|...`` must not reach it raw)."""
+    return [{k: csv_safe(v) for k, v in {"file": r["id"], "triage": r["triage"],
+                                         "red flag": red_flag_reasons(r.get("red_flags")), "label": r["label"],
+                                         "confidence": r["confidence"], "status": r["status"],
+                                         "error": r["error"] or r["warning"]}.items()}
+            for r in results]
+
+
+_TABLE_LINE = re.compile(r"^.*: (ERROR |\S+ \(\d+%\)  triage: )")
+
+
+def looks_like_results(head: bytes) -> bool:
+    """Whether a file starting with ``head`` holds results calfcheck wrote, in any format (a previous run's
+    output in an input folder is not an input, and ``--force`` may replace it)."""
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    if first == ",".join(CSV_FIELDS) or _TABLE_LINE.match(first):
+        return True
+    if first.strip() == "[":  # -f json: an object with a status follows
+        return b'"status": ' in head
+    try:
+        obj = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(obj, dict) and {"id", "status"} <= set(obj)

@@ -5,7 +5,8 @@ order, with only a few chunks in flight at a time, so memory stays flat however 
 
 - ``jobs > 1``: this process and ``jobs - 1`` worker processes (joblib's loky executor). A worker
   loads the model once from its directory and keeps it; only the records and the rendered
-  results cross the process boundary.
+  results cross the process boundary. ``jobs`` is capped at the CPU count and at the number of
+  chunks (with a note); a worker dies with this process, however it ends (even SIGKILL).
 - ``dask="tcp://host:8786"``: an existing dask.distributed cluster (``pip install 'calfcheck[dask]'``).
   The model is sent to every worker once (``Client.scatter``); chunks are submitted as tasks.
 
@@ -17,9 +18,16 @@ writes text instead of encoding every result itself.
 from __future__ import annotations
 
 import gc
+import logging
+import os
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from classifier.batch.run import CHUNK_SIZE, chunked, classify_chunk
@@ -29,13 +37,55 @@ from classifier.batch.output import render
 if TYPE_CHECKING:
     from classifier.model import Model
 
+logger = logging.getLogger(__name__)
+
 MAX_AHEAD = 64  # finished chunks (≤ 32,768 results) that may wait for an earlier chunk still in a worker
 
-__all__ = ["ModelRef", "classify_records", "map_chunks", "run_chunk", "DaskUnavailableError"]
+__all__ = ["ModelRef", "classify_records", "map_chunks", "run_chunk", "DaskUnavailableError", "WorkerDiedError"]
 
 
 class DaskUnavailableError(RuntimeError):
     """Raised when ``--dask`` is used without the optional dask extra installed."""
+
+
+class WorkerDiedError(RuntimeError):
+    """A worker process ended in the middle of a chunk (killed by the system, e.g. out of memory)."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Run in each worker as it starts: end it when ``parent`` ends, even by SIGKILL (which no handler sees).
+
+    Linux: the kernel's parent-death signal. Elsewhere, and as a second line: a thread that watches the
+    parent's pid."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError) as exc:
+            logger.debug("no parent-death signal: %s", exc)
+    if os.getppid() != parent:  # the parent ended before the signal was set up
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="calfcheck-parent-watch", daemon=True).start()
+
+
+def worker_count(jobs: int) -> int:
+    """Worker processes for ``--jobs jobs`` (this process classifies too): at most one process per CPU, with
+    a note when that is fewer than asked."""
+    from joblib import cpu_count
+
+    cpus = cpu_count()
+    processes = cpus if jobs == -1 else jobs
+    if processes > cpus:
+        logger.warning("--jobs %d: this machine has %d CPUs: using %d processes", jobs, cpus, cpus)
+        processes = cpus
+    return max(processes - 1, 0)
 
 
 @dataclass(frozen=True)
@@ -104,9 +154,8 @@ def _on_processes(model: Model | ModelRef, chunks, args: tuple, jobs: int) -> It
     itself: a slow worker simply gets fewer chunks. At most ``MAX_AHEAD`` finished chunks wait for
     an earlier one, so memory stays bounded.
     """
-    from concurrent.futures import Future
+    from concurrent.futures import BrokenExecutor, Future
 
-    from joblib import cpu_count
     from joblib.externals.loky import get_reusable_executor
 
     if not isinstance(model, ModelRef):
@@ -116,8 +165,21 @@ def _on_processes(model: Model | ModelRef, chunks, args: tuple, jobs: int) -> It
         local, ref = model, ModelRef(str(model.path), model.version)
     else:
         local, ref = None, model
-    workers = max((cpu_count() if jobs == -1 else jobs) - 1, 1)
-    executor = get_reusable_executor(max_workers=workers)
+    workers = worker_count(jobs)
+    chunks = iter(chunks)
+    head = list(islice(chunks, workers + 1))
+    if len(head) <= workers:  # fewer chunks than processes: one process per chunk
+        if head:
+            logger.warning("--jobs %d: %d chunk%s of up to %d records: using %d process%s", jobs, len(head),
+                           "" if len(head) == 1 else "s", CHUNK_SIZE, len(head), "" if len(head) == 1 else "es")
+        workers = max(len(head) - 1, 0)
+    chunks = chain(head, chunks)
+    if workers == 0:
+        for chunk in chunks:
+            local = local or ref.load()
+            yield run_chunk(local, chunk, *args)
+        return
+    executor = get_reusable_executor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
     queue: deque = deque()  # futures and finished results, in input order
 
     def ready(everything: bool = False) -> Iterator[list]:
@@ -136,6 +198,9 @@ def _on_processes(model: Model | ModelRef, chunks, args: tuple, jobs: int) -> It
                 queue.append(run_chunk(local, chunk, *args))
             yield from ready()
         yield from ready(everything=True)
+    except BrokenExecutor as exc:  # loky's TerminatedWorkerError: the system killed a worker
+        raise WorkerDiedError("a worker process died in the middle of a chunk (killed by the system: out of "
+                              "memory? try fewer --jobs)") from exc
     finally:  # all results are in (or the run was stopped): do not wait for workers to wind down
         executor.shutdown(wait=False, kill_workers=True)
 

@@ -25,8 +25,7 @@ def stdin_is_terminal() -> bool:
 
 def ask_interactively(model, text: str, prompt: Callable[..., str] | None = None) -> dict[str, str]:
     """Ask until the model is sure or the questions run out; the answers, by question id."""
-    prompt = prompt or (lambda q: click.prompt(f"{q} [y/n/?]", type=click.Choice(list(REPLIES)), show_choices=False,
-                                               err=True))
+    prompt = prompt or _prompt
     answered: dict[str, str] = {}
     before = model.classify(text)
     while True:
@@ -43,6 +42,17 @@ def ask_interactively(model, text: str, prompt: Callable[..., str] | None = None
                 click.echo(terminal_safe(f"  !! RED FLAG {flag['id']}: {flag['reason']}"), err=True)
         before = after
     return answered
+
+
+def _prompt(question: str) -> str:
+    """One answer (y, n or ?). Ctrl+C, SIGTERM and SIGHUP stop the run as they stop any run (exit 128 +
+    signal): click.prompt would turn them into its own "Aborted!" and exit 1."""
+    try:
+        return click.prompt(f"{question} [y/n/?]", type=click.Choice(list(REPLIES)), show_choices=False, err=True)
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # the signal, not the end of input
+            raise exc.__context__ from None
+        raise
 
 
 def ask_about(texts: Sequence[str], model, paths: Sequence[str]) -> list[dict[str, str]]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import sys
 import time
@@ -13,10 +14,10 @@ from typing import Iterator
 import click
 
 from classifier.batch.inputs import estimate_count, read_inputs
-from classifier.batch.outfile import Output, OutputError, check_output, open_output
+from classifier.batch.outfile import Output, OutputError, check_output, open_output, own_files
 from classifier.batch.output import FORMATS, ResultWriter, terminal_safe, terminal_safe_lines
-from classifier.batch.parallel import DaskUnavailableError, ModelRef, classify_records
-from classifier.storage import load_model, locate_model
+from classifier.batch.parallel import DaskUnavailableError, ModelRef, WorkerDiedError, classify_records
+from classifier.storage import check_model_files, load_model, locate_model
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # what timeout, systemd, docker stop and a closed terminal send
 
@@ -90,7 +91,8 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
               help="In CSV, write cells as they are: no leading ' before cells starting with = + - @ (for "
                    "programs; a spreadsheet would run such cells as formulas).")
 @click.option("-j", "--jobs", type=click.IntRange(min=-1), default=1, show_default=True,
-              help="Processes that classify, this one included (-1: one per CPU). Output order is unchanged.")
+              help="Processes that classify, this one included (-1: one per CPU; at most one per CPU and per "
+                   "512-record chunk). Output order is unchanged.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Send chunks to this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local processes; "
                    "needs calfcheck[dask].")
@@ -121,9 +123,13 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
     with --resume. Exit status: 0 all classified, 1 some input failed (the others are still
     classified), 2 usage error, 128 + signal when stopped (130 for Ctrl+C, 143 for SIGTERM).
     """
+    closed = _reopen_closed_std_streams()
     if jobs == 0:
         raise click.BadParameter("0 processes cannot classify anything: use 1 or more, or -1 for one per CPU.",
                                  param_hint="--jobs")
+    if not glob or Path(glob).is_absolute():
+        raise click.BadParameter("it is matched inside each folder given: use a relative pattern such as '*.txt' "
+                                 "or 'notes/**/*.txt', and give the folder as an argument.", param_hint="--glob")
     if output is not None and str(output) == "-":
         output = None  # -o - is stdout, written directly
     if resume and output is None:
@@ -134,8 +140,14 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
             raise click.UsageError('Nothing to classify: give files, folders or - for stdin, or a description '
                                    'with -t "...".')
         paths = ["-"]
+    if "stdout" in closed and output is None:
+        raise click.UsageError("stdout is closed: the results would be lost. Give -o FILE, or run with stdout open.")
+    if "stdin" in closed and "-" in paths:
+        raise click.UsageError("stdin is closed: there is nothing to read from -. Give files, folders or -t "
+                               '"...", or run with stdin open.')
     try:  # everything about -o is checked before the model loads or any input is read
-        plan = check_output(output, fmt, force=force, resume=resume, inputs=paths) if output is not None else None
+        plan = (check_output(output, fmt, force=force, resume=resume, inputs=paths, glob=glob)
+                if output is not None else None)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     counts: Counter = Counter()
@@ -149,6 +161,35 @@ def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, o
             how = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
             click.echo(f"calfcheck: {how} after {sum(counts.values())} records{_where(plan)}.", err=True)
             sys.exit(128 + signum)
+        finally:  # the output's lock, held since the -o check (open_output releases it too)
+            if plan is not None:
+                plan.release()
+
+
+def _reopen_closed_std_streams() -> set[str]:
+    """Standard streams the run was started without (cron, ``2>&-``), each reopened on /dev/null so nothing
+    else can take its descriptor (a results file on fd 1 would get stray output); their names."""
+    closed = set()
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(fd)
+            if getattr(sys, name) is not None:
+                continue
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        closed.add(name)
+        setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))
+    return closed
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail on the closed pipe again."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 def _where(plan) -> str:
@@ -169,12 +210,13 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
         model_path = model_location(model_path)
         path, meta = locate_model(model_path)
         if jobs != 1 and not dask_address:  # workers load the model; this process only reads and writes
+            check_model_files(path, meta)  # refused here, once, with the reason: not in every worker
             model = ModelRef(str(path), meta["model_version"])
         else:
             model = load_model(path)
             gc.freeze()  # the model lives until exit: the collector need not scan it (~15 % faster batches)
-    except (FileNotFoundError, RuntimeError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    except (OSError, RuntimeError) as exc:  # each model or cache problem is one message with its fix
+        raise click.ClickException(terminal_safe(str(exc))) from exc
     answers = {}
     if ask:
         from classifier.cli.ask import ask_about
@@ -184,7 +226,7 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
     fingerprint = run_fingerprint(fmt, meta["model_version"], explain=explain, csv_raw=csv_raw,
                                   input_format=input_format, text_field=text_field, id_field=id_field, glob=glob)
     start = time.perf_counter()
-    own = (plan.path, plan.partial, plan.check) if plan is not None else ()
+    own = own_files(plan.path) if plan is not None else ()
     records = read_inputs(paths, input_format=input_format, text_field=text_field, id_field=id_field,
                           glob=glob, texts=texts, exclude=own)
     if answers:  # the -t texts answered with --ask: classified with their answers (classify_with_answers)
@@ -207,12 +249,19 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
                 writer.write(text)
                 counts[outcome] += 1
             writer.close()
+            out.stream.flush()
+    except BrokenPipeError:  # the reader went away (`| head -1`): stop quietly, as Unix tools do
+        _quiet_stdout()
+        sys.exit(128 + signal.SIGPIPE)
     except OutputError as exc:
         raise click.UsageError(str(exc)) from None
     except DaskUnavailableError as exc:
         raise click.UsageError(str(exc)) from exc
-    except OSError as exc:
-        raise click.ClickException(terminal_safe(str(exc))) from exc
+    except WorkerDiedError as exc:
+        raise click.ClickException(f"{exc}; stopped after {sum(counts.values())} records{_where(plan)}.") from exc
+    except OSError as exc:  # writing the results failed (disk full, file too large…): say where they are
+        raise click.ClickException(f"cannot write the results: {exc.strerror or exc}; stopped after "
+                                   f"{sum(counts.values())} records{_where(plan)}.") from exc
     total = sum(counts.values())
     per_label = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     skipped = f"; {len(out.done_ids)} already in {terminal_safe(str(plan.path))}, skipped" if out.done_ids else ""

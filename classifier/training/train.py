@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 from classifier.facts import file_sha256
 from classifier.model.config import ModelConfig
-from classifier.storage import (META_FILE, ModelVersionError, check_meta, default_corpus_path, default_model_dir,
-                                fit_id, save_model)
+from classifier.storage import default_corpus_path, default_model_dir, ensure_model, fit_id, save_model
 from classifier.training.phrases import corpus_dir
 
 if TYPE_CHECKING:
@@ -87,18 +86,13 @@ def train(corpus: Path | None = None, *, config: ModelConfig = ModelConfig(), ou
 
 
 def ensure_default_model() -> Path:
-    """Path of the default model, building it from the packaged corpus when it is missing or was built
-    by another format or library version (once, about 20 s)."""
+    """Path of the default model, building it from the packaged corpus when it is missing, damaged or was
+    built by another format or library version (once, about 20 s; see ``classifier.storage.ensure_model``)."""
     path = default_model_dir()
-    meta = path / META_FILE
-    try:
-        check_meta(json.loads(meta.read_text(encoding="utf-8")), path)
-        return path
-    except FileNotFoundError:
-        pass
-    except (ValueError, ModelVersionError) as exc:  # unreadable or stale: rebuild in place
-        logger.warning("rebuilding the default model: %s", exc)
-    print(f"calfcheck: building the default model from {default_corpus_path().name} into {path} (once, ~20 s)...",
-          file=sys.stderr)
-    train(default_corpus_path(), output=path, progress=sys.stderr.isatty())
-    return path
+
+    def build(into: Path) -> None:
+        print(f"calfcheck: building the default model from {default_corpus_path().name} into {path} (once, ~20 s)...",
+              file=sys.stderr)
+        train(default_corpus_path(), output=into, progress=sys.stderr.isatty())
+
+    return ensure_model(path, build)
