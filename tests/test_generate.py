@@ -66,6 +66,7 @@ def test_cli_evaluate_reads_dev_by_default_and_test_only_when_asked(monkeypatch,
     from click.testing import CliRunner
 
     import classifier.training.evaluate as evaluate_module
+    import classifier.training.train as train_module
     from classifier.cli import main
     from classifier.training.train import real_posts_dir
 
@@ -78,14 +79,16 @@ def test_cli_evaluate_reads_dev_by_default_and_test_only_when_asked(monkeypatch,
         return report
 
     monkeypatch.setattr(evaluate_module, "evaluate", fake_evaluate)
-    log = real_posts_dir() / "README.md"
+    real = tmp_path / "real"  # a copy: the log of looks in the checkout is never written by a test
+    real.mkdir()
+    for name in ("dev.jsonl", "test.jsonl", "README.md"):
+        (real / name).write_bytes((real_posts_dir() / name).read_bytes())
+    monkeypatch.setattr(train_module, "real_posts_dir", lambda: real)
+    log = real / "README.md"
     before = log.read_text()
-    try:
-        assert CliRunner().invoke(main, ["evaluate", "-o", str(tmp_path)]).exit_code == 0
-        assert "dev.jsonl" in seen[0] and "test.jsonl" not in seen[0]
-        assert log.read_text() == before  # no look at test, nothing logged
-        assert CliRunner().invoke(main, ["evaluate", "--split", "test", "-o", str(tmp_path)]).exit_code == 0
-        assert "test.jsonl" in seen[1] and "dev.jsonl" not in seen[1]
-        assert log.read_text().startswith(before) and "--split test" in log.read_text()[len(before):]
-    finally:
-        log.write_text(before)
+    assert CliRunner().invoke(main, ["evaluate", "-o", str(tmp_path)]).exit_code == 0
+    assert "dev.jsonl" in seen[0] and "test.jsonl" not in seen[0]
+    assert log.read_text() == before  # no look at test, nothing logged
+    assert CliRunner().invoke(main, ["evaluate", "--split", "test", "-o", str(tmp_path)]).exit_code == 0
+    assert "test.jsonl" in seen[1] and "dev.jsonl" not in seen[1]
+    assert log.read_text().startswith(before) and "--split test" in log.read_text()[len(before):]
