@@ -57,13 +57,13 @@ def page(server):
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         page = browser.new_page(viewport={"width": 1100, "height": 1600})
         page.goto(server)
-        page.get_by_label("Describe what you feel, in your own words").wait_for(timeout=60_000)
+        page.get_by_role("textbox", name="Describe what you feel, in your own words").wait_for(timeout=60_000)
         yield page
         browser.close()
 
 
 def describe(page, text: str) -> None:
-    page.get_by_label("Describe what you feel, in your own words").fill(text)
+    page.get_by_role("textbox", name="Describe what you feel, in your own words").fill(text)
     page.get_by_role("button", name="Classify").click()
 
 
@@ -124,7 +124,7 @@ def test_browser_phone_danger_banner_is_in_view_after_classify(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         page.goto(server)
-        page.get_by_label("Describe what you feel, in your own words").wait_for(timeout=60_000)
+        page.get_by_role("textbox", name="Describe what you feel, in your own words").wait_for(timeout=60_000)
         describe(page, "my calf is swollen and warm after a long flight and I'm a bit short of breath")
         headline = page.get_by_role("heading", name="Possible blood clot in the lungs")
         headline.wait_for(timeout=30_000)
