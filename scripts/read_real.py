@@ -142,6 +142,19 @@ def main() -> int:
         print("|---" * (len(first) + 1) + "|")
         for half, c in cells.items():
             print(f"| {half} | " + " | ".join(c.values()) + " |")
+        # per flag: the dangers the reader named against the flags calfcheck raised, over all posts of the split
+        dangers = {b["id"]: set(b.get("danger") or ()) for b in blind.values()}
+        raised = {r["id"]: {f["id"] for f in p.red_flags} for r, p in zip(every, every_preds)}
+        ids = sorted({d for ds in dangers.values() for d in ds} | {f for fs in raised.values() for f in fs})
+        print("\nPer red flag (the reader's dangers, all posts of the split):\n")
+        print("| flag | reader names it | calfcheck raises it | both | reader's found |")
+        print("|---|---:|---:|---:|---:|")
+        for flag in ids:
+            reader_n = sum(flag in dangers.get(r["id"], ()) for r in every)
+            ours = sum(flag in raised[r["id"]] for r in every)
+            both = sum(flag in raised[r["id"]] and flag in dangers.get(r["id"], ()) for r in every)
+            found = f"{both / reader_n:.2f}" if reader_n else "–"
+            print(f"| {flag} | {reader_n} | {ours} | {both} | {found} |")
     if args.narrative:
         from classifier.training.narrative import narrative_agreement
 
