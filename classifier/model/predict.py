@@ -220,8 +220,11 @@ class Model:
         return questions(self, text, answered)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probabilities, columns in ``LABELS`` order."""
-        return self.pipeline.predict_proba(texts)[:, self._order]
+        """Probabilities, columns in ``LABELS`` order: the ``scores`` of ``classify_many`` (the fitted pipeline's,
+        with the named conditions' weight)."""
+        terms = list(self.normalizer.analyse_many(texts))
+        proba = self._proba_from_features([ts.features for ts in terms]).astype(np.float64)
+        return np.array([apply_names(row, named_conditions(ts)) for row, ts in zip(proba, terms)])
 
     def _proba_from_features(self, features: list[list[str]]) -> np.ndarray:
         return self.pipeline[1:].predict_proba(features)[:, self._order]

@@ -39,10 +39,13 @@ def read_heldout(path: Path) -> list[dict]:
 TEST_SPLIT = "test.jsonl"  # the real posts' test split: reported, never used to choose anything
 
 
-def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float) -> dict:
-    """Accuracy, top-2, macro-F1, per-class P/R, confusion matrix and out-of-scope recall."""
+def label_scores(P: np.ndarray, gold: Sequence[str], threshold: float, pred: Sequence[str] | None = None) -> dict:
+    """Accuracy, top-2, macro-F1, per-class P/R, confusion matrix and out-of-scope recall.
+
+    ``pred``: the final answers when they are not ``decide(P, threshold)`` (calfcheck's own, with the scope
+    decision); top-1 and top-2 of the four conditions are always read from ``P``."""
     gold = np.asarray(gold)
-    pred = np.asarray(decide(P, threshold)[0])
+    pred = np.asarray(decide(P, threshold)[0] if pred is None else list(pred))
     ins = gold != UNKNOWN
 
     def top_k(k: int) -> float | None:  # among the four conditions only, on in-scope posts
@@ -86,8 +89,9 @@ def calibration_bins(P: np.ndarray, gold: Sequence[str], threshold: float, n_bin
 def heldout_scores(model: Model, path: Path) -> dict:
     """The compact held-out summary stored in ``meta.json``."""
     rows = read_heldout(path)
-    P = model.predict_proba([r["text"] for r in rows])
-    s = label_scores(P, [r["label"] for r in rows], model.config.unknown_threshold)
+    answers = model.classify_many([r["text"] for r in rows])
+    P = np.array([[a.scores[lab] for lab in LABELS] for a in answers])
+    s = label_scores(P, [r["label"] for r in rows], model.config.unknown_threshold, [a.label for a in answers])
     keep = ("n", "top1_conditions", "top2_conditions", "in_scope_accuracy", "out_of_scope_recall", "macro_f1")
     return {"heldout": Path(path).name, **{k: round(s[k], 4) if isinstance(s[k], float) else s[k] for k in keep}}
 
@@ -243,9 +247,15 @@ def evaluate(corpus_rows: list[dict], heldout_paths: Sequence[Path], out_dir: Pa
         for name, (est, threshold) in fitted.items():
             _forget_cached_embeddings()  # so texts/s is measured, not read from a cache
             start = time.perf_counter()
-            P = probs[name] = _proba(est, X)
+            if name == main:  # calfcheck as users get it: the final answers and scores of the Model
+                answers = model.classify_many(X)
+                P = probs[name] = np.array([[a.scores[lab] for lab in LABELS] for a in answers])
+                final = [a.label for a in answers]
+            else:
+                P = probs[name] = _proba(est, X)
+                final = None
             rate = len(X) / (time.perf_counter() - start)
-            s = res[name] = {**label_scores(P, gold, threshold), "texts_per_second": rate}
+            s = res[name] = {**label_scores(P, gold, threshold, final), "texts_per_second": rate}
             lines.append(f"| {name} | {_fmt(s['top1_conditions'])} | {_fmt(s['top2_conditions'])} | "
                          f"{_fmt(s['in_scope_accuracy'])} | {_fmt(s['out_of_scope_recall'])} | {_fmt(s['macro_f1'])} "
                          f"| {rate:,.0f} |")
