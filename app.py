@@ -10,6 +10,7 @@ import html
 import re
 import time
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
@@ -19,7 +20,8 @@ from classifier.batch.parallel import classify_records
 from classifier.model.explain import Explanation, explain, label_to_explain
 from classifier.model.questions import ANSWER_WORDS, classify_with_answers, load_questions, what_changed, with_answers
 from classifier.rules.triage import LEVELS
-from classifier.facts import load_conditions
+from classifier.facts import display_name, load_conditions
+from classifier.wording import plain_weight
 from classifier.batch.inputs import (MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_RECORDS, UploadTooLargeError,
                                      records_from_uploads)
 from classifier.batch.textio import whole_chars
@@ -37,9 +39,8 @@ EXAMPLES = {
                        "Stopping makes it go away within minutes. No pain walking.",
     "After a long flight": "Flew back from Sydney, now my calf is swollen and warm and aches. I thought it was a cramp.",
 }
-PLAIN = {"calf_strain": "Calf strain", "achilles_tendinitis": "Achilles tendinitis",
-         "compartment_syndrome": "Chronic exertional compartment syndrome", "muscle_cramp": "Calf cramp",
-         UNKNOWN: "Not one of the four calf conditions"}
+# Material Symbols ship with Streamlit (no emoji font needed: chromium without one draws 🚨 as an empty box)
+ALERT = ":material/warning:"
 TRIAGE = {"emergency": st.error, "urgent": st.error, "see_doctor": st.warning, "self_care": st.info}
 TRIAGE_TEXT = {"emergency": "Emergency: call your local emergency number now.",
                "urgent": "See a doctor today.", "see_doctor": "See a doctor or physio soon.",
@@ -66,7 +67,7 @@ def render_danger(pred) -> bool:
     ("Possible blood clot: call your local emergency number now"). True when there was one."""
     danger = leading_danger(pred.triage, pred.red_flags)
     if danger is not None:
-        st.header(f"🚨 {danger.headline}", anchor="cc-danger")
+        st.header(f"{ALERT} {danger.headline}", anchor="cc-danger")
     return danger is not None
 
 
@@ -83,24 +84,32 @@ def scroll_to_result(nonce: int) -> None:
 def render_red_flags(pred) -> None:
     """One banner per flag, the most urgent first; the reason quotes the user's words, shown as text."""
     for flag in sorted(pred.red_flags, key=lambda f: -LEVELS.index(f["triage"])):
-        st.error(f"**Red flag: {flag['id'].replace('_', ' ')}.** {markdown_text(flag['reason'])}", icon="🚨")
+        st.error(f"**Red flag: {flag['id'].replace('_', ' ')}.** {markdown_text(flag['reason'])}", icon=ALERT)
 
 
 def render_answer(pred) -> None:
     if pred.unsure and pred.runner_up:  # a calf complaint, but a close call between two conditions
-        st.subheader(f"Not sure yet: {PLAIN[pred.label].lower()} or {PLAIN[pred.runner_up].lower()}?")
+        st.subheader(f"Not sure yet: {display_name(pred.label)} or {display_name(pred.runner_up)}?")
         st.write("Two conditions fit about as well. The questions below can settle it.")
     else:
-        st.subheader(PLAIN[pred.label])
+        st.subheader(display_name(pred.label))
     if pred.label == UNKNOWN:
         st.write(pred.reason or "calfcheck could not match this to a calf condition.")
         st.write("Try describing where exactly it hurts, when it started, and what makes it better or worse.")
     else:
         st.write(f"Confidence: **{pred.confidence:.0%}**")
     TRIAGE[pred.triage](f"Triage: {TRIAGE_TEXT[pred.triage]}")
-    ranked = pd.DataFrame({"condition": [PLAIN[l] for l, _ in pred.ranked()],
+    st.altair_chart(ranking_chart(pred))
+
+
+def ranking_chart(pred) -> alt.Chart:
+    """How likely each label is, as horizontal bars named in full (Vega-Lite cuts labels at 180 px by default)."""
+    ranked = pd.DataFrame({"condition": [display_name(l) for l, _ in pred.ranked()],
                            "probability": [p for _, p in pred.ranked()]})
-    st.bar_chart(ranked, x="condition", y="probability", horizontal=True, sort="-probability")
+    return alt.Chart(ranked).mark_bar().encode(
+        x=alt.X("probability:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]), title="how likely"),
+        y=alt.Y("condition:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
+        tooltip=["condition", alt.Tooltip("probability:Q", format=".0%")])
 
 
 def highlighted_html(e: Explanation, flagged: list[tuple[int, int]] = ()) -> str:
@@ -115,7 +124,8 @@ def highlighted_html(e: Explanation, flagged: list[tuple[int, int]] = ()) -> str
         flag = any(s < t.end and t.start < f for s, f in flagged)
         cls = "cc-token" + (" cc-neg" if t.negated else "") + (" cc-flag" if flag else "")
         deco = ("text-decoration: line-through;" if t.negated else "") + ("outline: 2px solid #c00;" if flag else "")
-        title = f"{t.weight:+.2f}" + (" (negated)" if t.negated else "") + (" (raised a red flag)" if flag else "")
+        title = (plain_weight(t.weight, t.status or ("NEG" if t.negated else "")) if t.weight else "not weighed")
+        title += " (raised a red flag)" if flag else ""
         out.append(f'<span class="{cls}" title="{title}" style="background:{color};{deco}padding:1px 2px;'
                    f'border-radius:3px">{html.escape(e.text[t.start:t.end])}</span>')
         pos = t.end
@@ -128,8 +138,8 @@ def render_why(model, text: str, pred) -> None:
     label = label_to_explain(pred)  # for `unknown`: the closest condition
     e = explain(model, text, label)
     flagged = [(ev["start"], ev["end"]) for f in pred.red_flags for ev in f.get("evidence", ())]
-    closest = "" if label == pred.label else f"The closest condition is “{PLAIN[label]}”. "
-    st.caption(f"{closest}Words tinted green pushed towards “{PLAIN[label]}”, red pushed against it; "
+    closest = "" if label == pred.label else f"The closest condition is “{display_name(label)}”. "
+    st.caption(f"{closest}Words tinted green pushed towards “{display_name(label)}”, red pushed against it; "
                "struck-through words were read as negated (“no swelling”)"
                + ("; words boxed in red raised a red flag." if flagged else "."))
     # st.html, not st.markdown: no markdown pass, so a blank line, "# ..." or "[](/)" in the user's text
@@ -137,12 +147,23 @@ def render_why(model, text: str, pred) -> None:
     st.html(highlighted_html(e, flagged))
     for n in e.named:
         said = ", ".join(f"“{w}”" for w in n["words"])
-        st.markdown(markdown_text(f"You named it: you wrote {said}, which counts towards {PLAIN[n['condition']]} "
+        st.markdown(markdown_text(f"You named it: you wrote {said}, which counts towards {display_name(n['condition'])} "
                                   f"(a name like this is right about {100 / (1 + 2.718281828 ** -n['weight']):.0f}% "
                                   "of the time in real posts)."))
-    rows = [{"evidence": ("not " if ev.negated else "") + ev.feature.removeprefix("NEG_"),
-             "weight": round(ev.weight, 3), "direction": ev.direction} for ev in e.top(8)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    if evidence := evidence_html(e):
+        st.html(evidence)
+
+
+def evidence_html(e: Explanation, n: int = 8) -> str:
+    """The words that counted most, quoted from the text as typed, each with its weight in plain words
+    (“strong evidence for”); the model feature it came from is the quote's tooltip."""
+    items = []
+    for ev in e.top(n):
+        said = ", ".join(f'<q class="cc-ev-words" title="{html.escape(f"model feature: {ev.feature}")}">'
+                         f"{html.escape(w)}</q>" for w in ev.words)
+        items.append(f'<li class="cc-evidence">{said}: {html.escape(ev.plain)}</li>')
+    return ("<div class='cc-why'><p>The words that counted most:</p><ul style='margin:0'>" + "".join(items)
+            + "</ul></div>") if items else ""
 
 
 def render_what_now(label: str) -> None:
@@ -179,7 +200,7 @@ def render_question(model, text: str, answers: dict[str, str]) -> None:
     """Under the answer: the one question that would help most, with Yes / No / Not sure, the line
     saying what the last answer changed, and the answers given so far (the last can be undone)."""
     if st.session_state.get("last_change"):
-        st.info(f"**What changed.** {st.session_state['last_change']}", icon="🔁")
+        st.info(f"**What changed.** {st.session_state['last_change']}", icon=":material/change_circle:")
     ranked = model.questions(text, answers)
     if ranked:
         q = ranked[0].question

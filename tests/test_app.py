@@ -1,5 +1,6 @@
 """The Streamlit page, headless through AppTest."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -123,11 +124,11 @@ def test_app_red_flag_banner_shows_the_users_words_as_text_most_urgent_first(app
 def test_app_danger_is_the_headline_above_the_condition(app):
     """Issue 21: an urgent or emergency red flag leads, named with what to do; the condition comes below it."""
     at = classify(app, "my calf is swollen and warm after a long flight and I'm a bit short of breath")
-    assert at.header[0].value == "🚨 Possible blood clot in the lungs: call your local emergency number now"
+    assert at.header[0].value == ":material/warning: Possible blood clot in the lungs: call your local emergency number now"
     assert "Red flag" in at.error[0].value and "“after a long flight”" in at.error[0].value
     assert any(m.value == "#### What else it sounds like" for m in at.markdown)
     at = classify(at, "my calf is swollen and warm after a long flight")
-    assert at.header[0].value == "🚨 Possible blood clot: get seen today"
+    assert at.header[0].value == ":material/warning: Possible blood clot: get seen today"
 
 
 def test_app_no_danger_headline_without_an_urgent_flag(app):
@@ -151,3 +152,43 @@ def test_batch_table_and_csv_carry_the_red_flag_reason(model):
     assert red_flag_reasons(results[0]["red_flags"]) == row["red_flag_reasons"]
     assert "RED FLAG possible_dvt: You wrote “twice the size”" in render(results[0], "table")
     assert red_flag_reasons([]) == ""
+
+
+def evidence_shown(at: AppTest) -> list[tuple[str, str]]:
+    """The evidence list of the page: (quoted words, what follows them) per item."""
+    import html as html_lib
+    import re
+
+    shown = next(m.value for m in at.html if "cc-evidence" in m.value)
+    return [(html_lib.unescape(w), html_lib.unescape(rest)) for w, rest in
+            re.findall(r'<q class="cc-ev-words"[^>]*>(.*?)</q>(?:, <q[^>]*>.*?</q>)*: (.*?)</li>', shown)]
+
+
+def test_app_evidence_is_the_users_words_weighed_in_plain_words(app):
+    """Issue 22: every evidence item shown is a span of the typed text, not a lemma ("bite" from "a bit"),
+    weighed as strong / some / slight evidence for or against; its feature is only the tooltip."""
+    text = "My calf has hurt on and off for two weeks, a bit worst when I run. No swelling, calf is stiff."
+    at = classify(app, text)
+    items = evidence_shown(at)
+    assert items
+    for words, weight in items:
+        assert words in text
+        assert re.fullmatch(r"(strong|some|slight) evidence (for|against)( \(.+\))?", weight), weight
+    assert not any(w in ("bite", "wrong") for w, _ in items)
+    assert "model feature: " in next(m.value for m in at.html if "cc-evidence" in m.value)
+    assert not at.dataframe  # no table of raw features and numbers
+
+
+def test_app_one_display_name_in_headline_chart_and_not_sure_line(app):
+    from classifier.facts import LABELS, display_name
+
+    at = classify(app, "My calf has hurt on and off for two weeks. It hurts when I run. Not sure what it is.")
+    head = at.subheader[0].value
+    assert head.startswith("Not sure yet: ") and head.count("_") == 0
+    named = [display_name(label) for label in LABELS]
+    assert sum(name in head for name in named) == 2
+    import json
+
+    chart = at.get("vega_lite_chart")[0]
+    spec = json.loads(chart.proto.spec)
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0  # full names, never "Chronic exertiona…"

@@ -1,6 +1,7 @@
 """End to end in a real browser: Playwright drives Debian's chromium against `streamlit run app.py`."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -57,13 +58,13 @@ def page(server):
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         page = browser.new_page(viewport={"width": 1100, "height": 1600})
         page.goto(server)
-        page.get_by_label("Describe what you feel, in your own words").wait_for(timeout=60_000)
+        page.get_by_role("textbox", name="Describe what you feel, in your own words").wait_for(timeout=60_000)
         yield page
         browser.close()
 
 
 def describe(page, text: str) -> None:
-    page.get_by_label("Describe what you feel, in your own words").fill(text)
+    page.get_by_role("textbox", name="Describe what you feel, in your own words").fill(text)
     page.get_by_role("button", name="Classify").click()
 
 
@@ -124,7 +125,7 @@ def test_browser_phone_danger_banner_is_in_view_after_classify(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         page.goto(server)
-        page.get_by_label("Describe what you feel, in your own words").wait_for(timeout=60_000)
+        page.get_by_role("textbox", name="Describe what you feel, in your own words").wait_for(timeout=60_000)
         describe(page, "my calf is swollen and warm after a long flight and I'm a bit short of breath")
         headline = page.get_by_role("heading", name="Possible blood clot in the lungs")
         headline.wait_for(timeout=30_000)
@@ -134,3 +135,25 @@ def test_browser_phone_danger_banner_is_in_view_after_classify(server):
                                        const r = h.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }""")
         assert 0 <= box[0] and box[1] <= box[2], box
         browser.close()
+
+
+def test_browser_evidence_words_are_the_typed_text_and_icons_render(page, tmp_path):
+    """Issue 22: every evidence word the page shows occurs in what was typed; the danger headline's icon is a
+    Material Symbol (drawn from Streamlit's own font), not an emoji that chromium without an emoji font boxes."""
+    text = "My calf is swollen and warm after a long flight, it has hurt on and off, a bit worst when I walk."
+    describe(page, text)
+    page.get_by_role("heading", name="Possible blood clot").wait_for(timeout=30_000)
+    page.locator("q.cc-ev-words").first.wait_for(timeout=10_000)
+    words = page.locator("q.cc-ev-words").all_inner_texts()
+    assert words and all(w in text for w in words), words
+    assert not {"bite", "wrong"} & set(words)
+    items = page.locator("li.cc-evidence").all_inner_texts()
+    assert all(re.search(r": (strong|some|slight) evidence (for|against)", i) for i in items), items
+    icon = page.locator("h2 span[role='img']").first
+    assert icon.inner_text() == "warning" and "Material Symbols" in icon.evaluate("e => getComputedStyle(e).fontFamily")
+    # the ligature is drawn by the icon font: the glyph is about square, not the word "warning" set in text
+    box = icon.bounding_box()
+    assert box and box["width"] < 2 * box["height"], box
+    page.screenshot(path=str(tmp_path / "danger.png"), full_page=True)
+    if os.environ.get("CALFCHECK_SCREENSHOT_DANGER"):
+        shutil.copy(tmp_path / "danger.png", os.environ["CALFCHECK_SCREENSHOT_DANGER"])

@@ -1,4 +1,5 @@
 import json
+import re
 import os
 import subprocess
 import sys
@@ -28,7 +29,7 @@ def jsonl(out: str) -> list[dict]:
 def test_cli_classify_argument_prints_a_readable_answer(run):
     r = run("classify", "-t", "my calf seized up at mile 20 and let go when I stretched it")
     assert r.exit_code == 0
-    assert r.stdout.startswith("text:1: muscle_cramp")
+    assert r.stdout.startswith("text:1: Calf cramp (")
 
 
 def test_cli_classify_files_stdin_and_jsonl_in_input_order(run, tmp_path):
@@ -93,7 +94,7 @@ def test_cli_output_formats(run, fmt):
     elif fmt == "json":
         assert json.loads(r.stdout)[0]["label"] == "muscle_cramp"
     else:
-        assert "muscle_cramp" in r.stdout
+        assert "Calf cramp" in r.stdout
 
 
 def test_cli_output_file_refuses_to_overwrite_without_force(run, tmp_path):
@@ -145,3 +146,25 @@ def test_cli_python_dash_m_and_help_say_not_a_diagnosis():
     r = subprocess.run([sys.executable, "-m", "classifier", "--help"], capture_output=True, text=True,
                        env=os.environ.copy())
     assert r.returncode == 0 and "not a diagnosis" in r.stdout.lower() and "emergency" in r.stdout
+
+
+def test_cli_explain_table_quotes_the_typed_words_in_plain_weights(run):
+    """Issue 22: the table's evidence is what was typed ("bit", "worst"), never a lemma ("bite", "wrong"),
+    weighed in words; JSONL keeps the feature (``term``) and adds the typed ``words``."""
+    text = "My calf has hurt on and off for two weeks, a bit worst when I run. No swelling."
+    table = run("classify", "-t", text, "--explain").stdout
+    lines = [line.strip() for line in table.splitlines() if line.startswith("    ")]
+    assert lines
+    for line in lines:
+        said, weight = line.split("”: ", 1)
+        assert all(w in text for w in said.lstrip("“").split("”, “"))
+        assert re.match(r"(strong|some|slight) evidence (for|against)|you named ", weight), line
+    row = jsonl(run("classify", "-t", text, "--explain", "-f", "jsonl").stdout)[0]
+    assert all(set(e) >= {"term", "weight", "direction", "negated", "status", "words"} for e in row["evidence"])
+    assert "bite" in {e["term"] for e in row["evidence"]} and ["bit"] in [e["words"] for e in row["evidence"]]
+
+
+def test_cli_table_uses_the_display_names(run):
+    r = run("classify", "-t", "my shin hurts")
+    assert r.stdout.startswith("text:1: Not one of the four calf conditions (")
+    assert "unknown" not in r.stdout and "muscle_cramp" not in r.stdout

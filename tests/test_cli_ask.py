@@ -69,7 +69,9 @@ def test_cli_explain_for_an_unknown_answer_shows_the_closest_condition(run, mode
     assert row["label"] == "unknown" and row["explained_label"] == closest
     assert any(e["direction"] == "for" for e in row["evidence"])
     table = run("-t", text, "--explain").stdout
-    assert f"why not {closest} (the closest condition)" in table
+    from classifier.facts import display_name
+
+    assert f"why not {display_name(closest)} (the closest condition)" in table
 
 
 class _Signalling(io.RawIOBase):
