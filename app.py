@@ -7,7 +7,6 @@ Nothing typed here leaves the machine and nothing is stored.
 from __future__ import annotations
 
 import html
-import re
 import time
 
 import altair as alt
@@ -21,7 +20,7 @@ from classifier.model.explain import Explanation, explain, label_to_explain
 from classifier.model.questions import ANSWER_WORDS, classify_with_answers, load_questions, what_changed, with_answers
 from classifier.rules.triage import LEVELS
 from classifier.facts import display_name, load_conditions
-from classifier.wording import plain_weight
+from classifier.wording import markdown_text, plain_weight
 from classifier.batch.inputs import (MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_RECORDS, UploadTooLargeError,
                                      records_from_uploads)
 from classifier.batch.textio import whole_chars
@@ -52,14 +51,6 @@ def get_model():
     from classifier import ensure_default_model
 
     return load_model(ensure_default_model()).prepare()
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
-
-
-def markdown_text(text: str) -> str:
-    """``text`` with markdown's special characters escaped: shown as typed, never as formatting or a link."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def render_danger(pred) -> bool:
@@ -94,8 +85,9 @@ def render_answer(pred) -> None:
     else:
         st.subheader(display_name(pred.label))
     if pred.label == UNKNOWN:
-        st.write(pred.reason or "calfcheck could not match this to a calf condition.")
-        st.write("Try describing where exactly it hurts, when it started, and what makes it better or worse.")
+        # the reason says what to add when it is about the description; the advice is given once
+        st.write(pred.reason or "calfcheck could not match this to a calf condition. Try describing where exactly "
+                                "it hurts, when it started, and what makes it better or worse.")
     else:
         st.write(f"Confidence: **{pred.confidence:.0%}**")
     TRIAGE[pred.triage](f"Triage: {TRIAGE_TEXT[pred.triage]}")
@@ -214,30 +206,53 @@ def render_question(model, text: str, answers: dict[str, str]) -> None:
 
 
 def render_model_details(model) -> None:
+    """The model in plain words: what it learnt from, what it runs on, how well it did (when its files say)."""
     with st.sidebar.expander("Model details", expanded=False):
         meta = model.meta
-        st.write(f"Version: `{model.version}`")
-        st.write(f"Trained on {meta.get('corpus', {}).get('examples', '?')} synthetic examples "
-                 f"(`{meta.get('corpus', {}).get('sha256', '')[:12]}`)")
-        st.write("Libraries:", meta.get("libraries", {}))
-        st.write("Held-out scores:", meta.get("evaluation", {}))
+        corpus = meta.get("corpus", {})
+        examples = corpus.get("examples")
+        st.markdown(f"**Version** `{model.version}`")
+        st.markdown(f"**Learnt from** {f'{examples:,}' if isinstance(examples, int) else 'an unknown number of'} "
+                    "made-up (synthetic) descriptions of the four conditions and of other complaints"
+                    + (f" (data `{corpus['sha256'][:12]}`)." if corpus.get("sha256") else "."))
+        libraries = meta.get("libraries") or {}
+        if libraries:
+            st.markdown("**Runs on** " + ", ".join(f"{name} {version}" for name, version in sorted(libraries.items()))
+                        + ", on this machine only.")
+        scores = meta.get("evaluation") or {}
+        if scores:
+            st.markdown("**How well it did on descriptions it never saw** "
+                        + "; ".join(f"{name.replace('_', ' ')} {value:.0%}" if isinstance(value, float)
+                                    else f"{name.replace('_', ' ')} {value}" for name, value in scores.items()) + ".")
+        else:
+            st.markdown("**How well it does** is measured apart from the model: see `docs/evaluation.md` in the "
+                        "project.")
+
+
+def describe(text: str) -> None:
+    """A new description to answer (Classify, or an example button): its questions start over."""
+    st.session_state.update(described=capped(text), described_cut=capped(text) != text, answers={},
+                            last_change="", classified=st.session_state.get("classified", 0) + 1, scroll=True)
+
+
+def try_example(text: str) -> None:
+    """Example button callback: the example goes in the box and is classified at once."""
+    st.session_state["text"] = text
+    describe(text)
 
 
 def single_tab(model) -> None:
     st.write("Examples to try:")
     cols = st.columns(len(EXAMPLES))
     for col, (name, text) in zip(cols, EXAMPLES.items()):
-        if col.button(name, key=f"ex-{name}"):
-            st.session_state["text"] = text
-            st.session_state["described"] = None  # the last answer (and its questions) is not this text's
+        col.button(name, key=f"ex-{name}", on_click=try_example, args=(text,))
     with st.form("describe"):
         text = st.text_area("Describe what you feel, in your own words", key="text", height=140,
                             help=f"Up to {MAX_TEXT_BYTES:,} bytes are read, as on the command line.",
                             placeholder="e.g. my calf seized up at mile 20 and let go when I stretched it")
         submitted = st.form_submit_button("Classify", type="primary")
     if submitted:  # a new description: its questions start over
-        st.session_state.update(described=capped(text), described_cut=capped(text) != text, answers={},
-                                last_change="", classified=st.session_state.get("classified", 0) + 1)
+        describe(text)
     elif st.session_state.get("described") is None:
         return
     text = st.session_state["described"]
@@ -252,7 +267,7 @@ def single_tab(model) -> None:
     full = with_answers(text, answers)  # the description with the answers' phrases appended
     pred = classify_with_answers(model, text, answers)
     st.markdown("<div id='cc-result'></div>", unsafe_allow_html=True)
-    if submitted:
+    if st.session_state.pop("scroll", False):  # a new answer (not an answered question): bring it into view
         scroll_to_result(st.session_state["classified"])
     if render_danger(pred):
         render_red_flags(pred)
@@ -287,7 +302,8 @@ def classify_uploads(uploads: tuple[tuple[str, bytes], ...]) -> list[dict]:
 
 
 def batch_tab(model) -> None:
-    files = st.file_uploader("Upload .txt files (one description each) or a CSV/JSONL with a `text` column",
+    files = st.file_uploader("Upload .txt files (one description each) or a CSV/JSONL with a `text` column "
+                             "(and an `id` column, if you like, to name the rows)",
                              type=["txt", "csv", "jsonl"], accept_multiple_files=True,
                              help=f"Up to {MAX_UPLOAD_BYTES // 1_000_000} MB and {MAX_UPLOAD_RECORDS:,} descriptions "
                                   "at a time; `calfcheck classify` has no such limit.")
@@ -295,12 +311,18 @@ def batch_tab(model) -> None:
         st.session_state.pop("batch_results", None)
         return
     try:
-        results = classify_uploads(tuple((f.name, f.getvalue()) for f in files))
+        results = classify_uploads(tuple((f.name, f.getvalue()) for f in files))  # an `id` column names its rows
     except UploadTooLargeError as exc:
         st.error(str(exc))
         return
     # the table's own "Download as CSV" writes cells as they are shown: formulas neutralised here too
-    st.dataframe(pd.DataFrame(table_rows(results)), hide_index=True)
+    st.dataframe(pd.DataFrame(table_rows(results)), hide_index=True,
+                 column_config={"error": st.column_config.TextColumn("error or warning", width="large")})
+    failed = [r for r in results if r["status"] != "ok"]
+    if failed:  # a table cell cuts long text: each error in full, with what to do
+        st.markdown(f"**{len(failed)} not classified:**")
+        for r in failed:
+            st.markdown(markdown_text(f"{r['id']}: {r['error']}"))
     # the same CSV as `calfcheck classify -f csv`, cells that a spreadsheet would run as formulas neutralised
     st.download_button("Download CSV", results_csv(results), "calfcheck.csv", "text/csv")
 

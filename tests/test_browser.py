@@ -157,3 +157,25 @@ def test_browser_evidence_words_are_the_typed_text_and_icons_render(page, tmp_pa
     page.screenshot(path=str(tmp_path / "danger.png"), full_page=True)
     if os.environ.get("CALFCHECK_SCREENSHOT_DANGER"):
         shutil.copy(tmp_path / "danger.png", os.environ["CALFCHECK_SCREENSHOT_DANGER"])
+
+
+def test_browser_batch_tab_honours_the_id_column_and_shows_errors_in_full(page, tmp_path):
+    """Issue 22: a CSV's `id` column names its rows; an error is shown in full, the file name as typed
+    (no KaTeX for "$", no emoji for ":smile:")."""
+    (tmp_path / "posts.csv").write_text("id,text\np1,my calf seized up at mile 20\np2,stiff achilles every morning\n")
+    odd = tmp_path / "cost $5 and $6 :smile:.txt"
+    odd.write_text("   ")
+    page.get_by_role("tab", name="Batch").click()
+    page.locator("input[type='file']").set_input_files([str(tmp_path / "posts.csv"), str(odd)])
+    page.get_by_text("1 not classified:").wait_for(timeout=60_000)
+    said = page.locator("[data-testid='stMarkdownContainer']", has_text="empty text").inner_text().replace("\u2060", "")
+    assert "cost $5 and $6 :smile:.txt: empty text: write where and how the calf hurts" in said
+    page.wait_for_timeout(1000)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=10_000)
+    cells = page.locator("[data-testid='stDataFrame'] table [role='gridcell']").all_inner_texts()
+    assert {"p1", "p2", "Calf cramp", "Achilles tendinitis"} <= set(cells), cells
+    assert "None" not in cells and "muscle_cramp" not in cells
+    page.screenshot(path=str(tmp_path / "batch.png"), full_page=True)
+    if os.environ.get("CALFCHECK_SCREENSHOT_BATCH"):
+        shutil.copy(tmp_path / "batch.png", os.environ["CALFCHECK_SCREENSHOT_BATCH"])

@@ -16,7 +16,7 @@ import re
 from typing import IO, Iterator
 
 from classifier.facts import LABELS, display_name
-from classifier.wording import plain_weight, strength
+from classifier.wording import TRIAGE_NAMES, plain_weight, strength
 
 __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "terminal_safe_lines", "csv_safe",
            "results_csv", "red_flag_reasons", "table_rows", "looks_like_results"]
@@ -157,13 +157,26 @@ def results_csv(results: list[dict], csv_raw: bool = False) -> str:
 
 
 def table_rows(results: list[dict]) -> list[dict]:
-    """The page's results table: one row per result, every cell ``csv_safe`` (the table's own CSV export
-    writes cells as shown, so an uploaded file named ``=cmd|...`` must not reach it raw)."""
-    return [{k: csv_safe(v) for k, v in {"file": r["id"], "triage": r["triage"],
-                                         "red flag": red_flag_reasons(r.get("red_flags")), "label": r["label"],
-                                         "confidence": r["confidence"], "status": r["status"],
-                                         "error": r["error"] or r["warning"]}.items()}
-            for r in results]
+    """The page's results table, in words: one row per result, labels and triage levels by their display
+    names, red flags by their titles with the reason, an empty cell where there is nothing (never "None"),
+    the whole error or warning. Every cell is ``csv_safe`` (the table's own CSV export writes cells as shown,
+    so an uploaded file named ``=cmd|...`` must not reach it raw)."""
+    from classifier.rules.triage import load_rules
+
+    titles = {flag.id: flag.title for flag in load_rules().flags}
+    rows = []
+    for r in results:
+        ok = r["status"] == "ok"
+        answer = display_name(r["label"]) if ok else ""
+        if ok and r.get("unsure") and r.get("runner_up"):
+            answer = f"Not sure yet: {answer} or {display_name(r['runner_up'])}?"
+        row = {"id": r["id"], "answer": answer,
+               "confidence": f"{r['confidence']:.0%}" if r.get("confidence") is not None else "",
+               "triage": TRIAGE_NAMES.get(r.get("triage") or "", ""),
+               "red flag": " | ".join(f"{titles.get(f['id'], f['id'])}: {f['reason']}" for f in r.get("red_flags") or ()),
+               "status": r["status"], "error": r.get("error") or r.get("warning") or ""}
+        rows.append({k: csv_safe(v) for k, v in row.items()})
+    return rows
 
 
 _TABLE_LINE = re.compile(r"^.*: (ERROR |.+ \(\d+%\)  triage: \w+$)")
