@@ -301,7 +301,8 @@ def _file_records(path: Path, fmt: str, text_field: str, id_field: str | None) -
         with open(path, "rb") as f:
             yield from _stream_records(f, fmt, name, text_field, id_field)
     except FileNotFoundError:
-        yield Record(name, error="file not found: check the path")
+        hint = ' (to classify a description, use -t "...")' if " " in path.name.strip() else ""
+        yield Record(name, error=f"file not found: check the path{hint}")
     except IsADirectoryError:
         yield Record(name, error="is a directory")
     except PermissionError:

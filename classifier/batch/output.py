@@ -73,14 +73,22 @@ def _table_lines(r: dict) -> Iterator[str]:
     if r["status"] != "ok":
         yield f"{r['id']}: ERROR {r['error']}"
         return
+    from classifier.rules.danger import leading_danger
+
     name = display_name(r["label"])
+    danger = leading_danger(r["triage"], r.get("red_flags") or [])
+    flags = [f"  !! RED FLAG {flag['id']}: {flag['reason']}" for flag in r.get("red_flags") or []]
+    lead = f"{r['id']}: "
+    if danger is not None:  # an urgent or emergency red flag leads, as on the page; the condition comes after it
+        yield f"{r['id']}: !! {danger.headline}"
+        yield from flags
+        lead, flags = "  what else it sounds like: ", []
     if r.get("unsure") and r.get("runner_up"):
-        yield (f"{r['id']}: not sure yet: {name} or {display_name(r['runner_up'])}? ({r['confidence']:.0%})  "
+        yield (f"{lead}not sure yet: {name} or {display_name(r['runner_up'])}? ({r['confidence']:.0%})  "
                f"triage: {r['triage']}")
     else:
-        yield f"{r['id']}: {name} ({r['confidence']:.0%})  triage: {r['triage']}"
-    for flag in r.get("red_flags") or []:
-        yield f"  !! RED FLAG {flag['id']}: {flag['reason']}"
+        yield f"{lead}{name} ({r['confidence']:.0%})  triage: {r['triage']}"
+    yield from flags
     if r.get("reason"):
         yield f"  {r['reason']}"
     ranked = sorted(r["scores"].items(), key=lambda kv: -kv[1])
@@ -179,7 +187,9 @@ def table_rows(results: list[dict]) -> list[dict]:
     return rows
 
 
-_TABLE_LINE = re.compile(r"^.*: (ERROR |.+ \(\d+%\)  triage: \w+$)")
+# a table's first line: an error, an answer, or the danger headline that leads an urgent answer
+_TABLE_LINE = re.compile(r"^.*: (ERROR |.+ \(\d+%\)  triage: \w+$|!! .+: (call your local emergency number now|"
+                         r"get seen today)$)")
 
 
 def looks_like_results(head: bytes) -> bool:
