@@ -7,9 +7,9 @@ Nothing typed here leaves the machine and nothing is stored.
 from __future__ import annotations
 
 import html
-import re
 import time
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
@@ -19,7 +19,8 @@ from classifier.batch.parallel import classify_records
 from classifier.model.explain import Explanation, explain, label_to_explain
 from classifier.model.questions import ANSWER_WORDS, classify_with_answers, load_questions, what_changed, with_answers
 from classifier.rules.triage import LEVELS
-from classifier.facts import load_conditions
+from classifier.facts import display_name, load_conditions
+from classifier.wording import markdown_text, plain_weight
 from classifier.batch.inputs import (MAX_TEXT_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_RECORDS, UploadTooLargeError,
                                      records_from_uploads)
 from classifier.batch.textio import whole_chars
@@ -37,9 +38,8 @@ EXAMPLES = {
                        "Stopping makes it go away within minutes. No pain walking.",
     "After a long flight": "Flew back from Sydney, now my calf is swollen and warm and aches. I thought it was a cramp.",
 }
-PLAIN = {"calf_strain": "Calf strain", "achilles_tendinitis": "Achilles tendinitis",
-         "compartment_syndrome": "Chronic exertional compartment syndrome", "muscle_cramp": "Calf cramp",
-         UNKNOWN: "Not one of the four calf conditions"}
+# Material Symbols ship with Streamlit (no emoji font needed: chromium without one draws 🚨 as an empty box)
+ALERT = ":material/warning:"
 TRIAGE = {"emergency": st.error, "urgent": st.error, "see_doctor": st.warning, "self_care": st.info}
 TRIAGE_TEXT = {"emergency": "Emergency: call your local emergency number now.",
                "urgent": "See a doctor today.", "see_doctor": "See a doctor or physio soon.",
@@ -53,20 +53,12 @@ def get_model():
     return load_model(ensure_default_model()).prepare()
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
-
-
-def markdown_text(text: str) -> str:
-    """``text`` with markdown's special characters escaped: shown as typed, never as formatting or a link."""
-    return _MARKDOWN.sub(r"\\\1", text)
-
-
 def render_danger(pred) -> bool:
     """When a red flag makes the answer urgent or an emergency, it is the headline, above everything else
     ("Possible blood clot: call your local emergency number now"). True when there was one."""
     danger = leading_danger(pred.triage, pred.red_flags)
     if danger is not None:
-        st.header(f"🚨 {danger.headline}", anchor="cc-danger")
+        st.header(f"{ALERT} {danger.headline}", anchor="cc-danger")
     return danger is not None
 
 
@@ -83,24 +75,33 @@ def scroll_to_result(nonce: int) -> None:
 def render_red_flags(pred) -> None:
     """One banner per flag, the most urgent first; the reason quotes the user's words, shown as text."""
     for flag in sorted(pred.red_flags, key=lambda f: -LEVELS.index(f["triage"])):
-        st.error(f"**Red flag: {flag['id'].replace('_', ' ')}.** {markdown_text(flag['reason'])}", icon="🚨")
+        st.error(f"**Red flag: {flag['id'].replace('_', ' ')}.** {markdown_text(flag['reason'])}", icon=ALERT)
 
 
 def render_answer(pred) -> None:
     if pred.unsure and pred.runner_up:  # a calf complaint, but a close call between two conditions
-        st.subheader(f"Not sure yet: {PLAIN[pred.label].lower()} or {PLAIN[pred.runner_up].lower()}?")
+        st.subheader(f"Not sure yet: {display_name(pred.label)} or {display_name(pred.runner_up)}?")
         st.write("Two conditions fit about as well. The questions below can settle it.")
     else:
-        st.subheader(PLAIN[pred.label])
+        st.subheader(display_name(pred.label))
     if pred.label == UNKNOWN:
-        st.write(pred.reason or "calfcheck could not match this to a calf condition.")
-        st.write("Try describing where exactly it hurts, when it started, and what makes it better or worse.")
+        # the reason says what to add when it is about the description; the advice is given once
+        st.write(pred.reason or "calfcheck could not match this to a calf condition. Try describing where exactly "
+                                "it hurts, when it started, and what makes it better or worse.")
     else:
         st.write(f"Confidence: **{pred.confidence:.0%}**")
     TRIAGE[pred.triage](f"Triage: {TRIAGE_TEXT[pred.triage]}")
-    ranked = pd.DataFrame({"condition": [PLAIN[l] for l, _ in pred.ranked()],
+    st.altair_chart(ranking_chart(pred))
+
+
+def ranking_chart(pred) -> alt.Chart:
+    """How likely each label is, as horizontal bars named in full (Vega-Lite cuts labels at 180 px by default)."""
+    ranked = pd.DataFrame({"condition": [display_name(l) for l, _ in pred.ranked()],
                            "probability": [p for _, p in pred.ranked()]})
-    st.bar_chart(ranked, x="condition", y="probability", horizontal=True, sort="-probability")
+    return alt.Chart(ranked).mark_bar().encode(
+        x=alt.X("probability:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]), title="how likely"),
+        y=alt.Y("condition:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
+        tooltip=["condition", alt.Tooltip("probability:Q", format=".0%")])
 
 
 def highlighted_html(e: Explanation, flagged: list[tuple[int, int]] = ()) -> str:
@@ -115,7 +116,8 @@ def highlighted_html(e: Explanation, flagged: list[tuple[int, int]] = ()) -> str
         flag = any(s < t.end and t.start < f for s, f in flagged)
         cls = "cc-token" + (" cc-neg" if t.negated else "") + (" cc-flag" if flag else "")
         deco = ("text-decoration: line-through;" if t.negated else "") + ("outline: 2px solid #c00;" if flag else "")
-        title = f"{t.weight:+.2f}" + (" (negated)" if t.negated else "") + (" (raised a red flag)" if flag else "")
+        title = (plain_weight(t.weight, t.status or ("NEG" if t.negated else "")) if t.weight else "not weighed")
+        title += " (raised a red flag)" if flag else ""
         out.append(f'<span class="{cls}" title="{title}" style="background:{color};{deco}padding:1px 2px;'
                    f'border-radius:3px">{html.escape(e.text[t.start:t.end])}</span>')
         pos = t.end
@@ -128,8 +130,8 @@ def render_why(model, text: str, pred) -> None:
     label = label_to_explain(pred)  # for `unknown`: the closest condition
     e = explain(model, text, label)
     flagged = [(ev["start"], ev["end"]) for f in pred.red_flags for ev in f.get("evidence", ())]
-    closest = "" if label == pred.label else f"The closest condition is “{PLAIN[label]}”. "
-    st.caption(f"{closest}Words tinted green pushed towards “{PLAIN[label]}”, red pushed against it; "
+    closest = "" if label == pred.label else f"The closest condition is “{display_name(label)}”. "
+    st.caption(f"{closest}Words tinted green pushed towards “{display_name(label)}”, red pushed against it; "
                "struck-through words were read as negated (“no swelling”)"
                + ("; words boxed in red raised a red flag." if flagged else "."))
     # st.html, not st.markdown: no markdown pass, so a blank line, "# ..." or "[](/)" in the user's text
@@ -137,12 +139,23 @@ def render_why(model, text: str, pred) -> None:
     st.html(highlighted_html(e, flagged))
     for n in e.named:
         said = ", ".join(f"“{w}”" for w in n["words"])
-        st.markdown(markdown_text(f"You named it: you wrote {said}, which counts towards {PLAIN[n['condition']]} "
+        st.markdown(markdown_text(f"You named it: you wrote {said}, which counts towards {display_name(n['condition'])} "
                                   f"(a name like this is right about {100 / (1 + 2.718281828 ** -n['weight']):.0f}% "
                                   "of the time in real posts)."))
-    rows = [{"evidence": ("not " if ev.negated else "") + ev.feature.removeprefix("NEG_"),
-             "weight": round(ev.weight, 3), "direction": ev.direction} for ev in e.top(8)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    if evidence := evidence_html(e):
+        st.html(evidence)
+
+
+def evidence_html(e: Explanation, n: int = 8) -> str:
+    """The words that counted most, quoted from the text as typed, each with its weight in plain words
+    (“strong evidence for”); the model feature it came from is the quote's tooltip."""
+    items = []
+    for ev in e.top(n):
+        said = ", ".join(f'<q class="cc-ev-words" title="{html.escape(f"model feature: {ev.feature}")}">'
+                         f"{html.escape(w)}</q>" for w in ev.words)
+        items.append(f'<li class="cc-evidence">{said}: {html.escape(ev.plain)}</li>')
+    return ("<div class='cc-why'><p>The words that counted most:</p><ul style='margin:0'>" + "".join(items)
+            + "</ul></div>") if items else ""
 
 
 def render_what_now(label: str) -> None:
@@ -179,7 +192,7 @@ def render_question(model, text: str, answers: dict[str, str]) -> None:
     """Under the answer: the one question that would help most, with Yes / No / Not sure, the line
     saying what the last answer changed, and the answers given so far (the last can be undone)."""
     if st.session_state.get("last_change"):
-        st.info(f"**What changed.** {st.session_state['last_change']}", icon="🔁")
+        st.info(f"**What changed.** {st.session_state['last_change']}", icon=":material/change_circle:")
     ranked = model.questions(text, answers)
     if ranked:
         q = ranked[0].question
@@ -193,30 +206,53 @@ def render_question(model, text: str, answers: dict[str, str]) -> None:
 
 
 def render_model_details(model) -> None:
+    """The model in plain words: what it learnt from, what it runs on, how well it did (when its files say)."""
     with st.sidebar.expander("Model details", expanded=False):
         meta = model.meta
-        st.write(f"Version: `{model.version}`")
-        st.write(f"Trained on {meta.get('corpus', {}).get('examples', '?')} synthetic examples "
-                 f"(`{meta.get('corpus', {}).get('sha256', '')[:12]}`)")
-        st.write("Libraries:", meta.get("libraries", {}))
-        st.write("Held-out scores:", meta.get("evaluation", {}))
+        corpus = meta.get("corpus", {})
+        examples = corpus.get("examples")
+        st.markdown(f"**Version** `{model.version}`")
+        st.markdown(f"**Learnt from** {f'{examples:,}' if isinstance(examples, int) else 'an unknown number of'} "
+                    "made-up (synthetic) descriptions of the four conditions and of other complaints"
+                    + (f" (data `{corpus['sha256'][:12]}`)." if corpus.get("sha256") else "."))
+        libraries = meta.get("libraries") or {}
+        if libraries:
+            st.markdown("**Runs on** " + ", ".join(f"{name} {version}" for name, version in sorted(libraries.items()))
+                        + ", on this machine only.")
+        scores = meta.get("evaluation") or {}
+        if scores:
+            st.markdown("**How well it did on descriptions it never saw** "
+                        + "; ".join(f"{name.replace('_', ' ')} {value:.0%}" if isinstance(value, float)
+                                    else f"{name.replace('_', ' ')} {value}" for name, value in scores.items()) + ".")
+        else:
+            st.markdown("**How well it does** is measured apart from the model: see `docs/evaluation.md` in the "
+                        "project.")
+
+
+def describe(text: str) -> None:
+    """A new description to answer (Classify, or an example button): its questions start over."""
+    st.session_state.update(described=capped(text), described_cut=capped(text) != text, answers={},
+                            last_change="", classified=st.session_state.get("classified", 0) + 1, scroll=True)
+
+
+def try_example(text: str) -> None:
+    """Example button callback: the example goes in the box and is classified at once."""
+    st.session_state["text"] = text
+    describe(text)
 
 
 def single_tab(model) -> None:
     st.write("Examples to try:")
     cols = st.columns(len(EXAMPLES))
     for col, (name, text) in zip(cols, EXAMPLES.items()):
-        if col.button(name, key=f"ex-{name}"):
-            st.session_state["text"] = text
-            st.session_state["described"] = None  # the last answer (and its questions) is not this text's
+        col.button(name, key=f"ex-{name}", on_click=try_example, args=(text,))
     with st.form("describe"):
         text = st.text_area("Describe what you feel, in your own words", key="text", height=140,
                             help=f"Up to {MAX_TEXT_BYTES:,} bytes are read, as on the command line.",
                             placeholder="e.g. my calf seized up at mile 20 and let go when I stretched it")
         submitted = st.form_submit_button("Classify", type="primary")
     if submitted:  # a new description: its questions start over
-        st.session_state.update(described=capped(text), described_cut=capped(text) != text, answers={},
-                                last_change="", classified=st.session_state.get("classified", 0) + 1)
+        describe(text)
     elif st.session_state.get("described") is None:
         return
     text = st.session_state["described"]
@@ -231,7 +267,7 @@ def single_tab(model) -> None:
     full = with_answers(text, answers)  # the description with the answers' phrases appended
     pred = classify_with_answers(model, text, answers)
     st.markdown("<div id='cc-result'></div>", unsafe_allow_html=True)
-    if submitted:
+    if st.session_state.pop("scroll", False):  # a new answer (not an answered question): bring it into view
         scroll_to_result(st.session_state["classified"])
     if render_danger(pred):
         render_red_flags(pred)
@@ -266,7 +302,8 @@ def classify_uploads(uploads: tuple[tuple[str, bytes], ...]) -> list[dict]:
 
 
 def batch_tab(model) -> None:
-    files = st.file_uploader("Upload .txt files (one description each) or a CSV/JSONL with a `text` column",
+    files = st.file_uploader("Upload .txt files (one description each) or a CSV/JSONL with a `text` column "
+                             "(and an `id` column, if you like, to name the rows)",
                              type=["txt", "csv", "jsonl"], accept_multiple_files=True,
                              help=f"Up to {MAX_UPLOAD_BYTES // 1_000_000} MB and {MAX_UPLOAD_RECORDS:,} descriptions "
                                   "at a time; `calfcheck classify` has no such limit.")
@@ -274,12 +311,18 @@ def batch_tab(model) -> None:
         st.session_state.pop("batch_results", None)
         return
     try:
-        results = classify_uploads(tuple((f.name, f.getvalue()) for f in files))
+        results = classify_uploads(tuple((f.name, f.getvalue()) for f in files))  # an `id` column names its rows
     except UploadTooLargeError as exc:
         st.error(str(exc))
         return
     # the table's own "Download as CSV" writes cells as they are shown: formulas neutralised here too
-    st.dataframe(pd.DataFrame(table_rows(results)), hide_index=True)
+    st.dataframe(pd.DataFrame(table_rows(results)), hide_index=True,
+                 column_config={"error": st.column_config.TextColumn("error or warning", width="large")})
+    failed = [r for r in results if r["status"] != "ok"]
+    if failed:  # a table cell cuts long text: each error in full, with what to do
+        st.markdown(f"**{len(failed)} not classified:**")
+        for r in failed:
+            st.markdown(markdown_text(f"{r['id']}: {r['error']}"))
     # the same CSV as `calfcheck classify -f csv`, cells that a spreadsheet would run as formulas neutralised
     st.download_button("Download CSV", results_csv(results), "calfcheck.csv", "text/csv")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 __all__ = [
     "CONDITIONS", "UNKNOWN", "LABELS", "RUNTIME_FILES", "Condition", "Fact", "OutOfScopeTopic", "data_path",
     "read_toml", "load_conditions", "load_out_of_scope", "behaviour_sha256", "fit_code_sha256", "model_version",
-    "file_sha256",
+    "file_sha256", "UNKNOWN_NAME", "display_name",
 ]
 
 CONDITIONS = ("calf_strain", "achilles_tendinitis", "compartment_syndrome", "muscle_cramp")
@@ -83,6 +83,20 @@ def load_conditions() -> dict[str, Condition]:
                              default_triage=data[label]["default_triage"],
                              facts=tuple(Fact(**f) for f in data[label]["facts"]))
             for label in CONDITIONS}
+
+
+UNKNOWN_NAME = "Not one of the four calf conditions"
+
+
+def display_name(label: str) -> str:
+    """The one name a person sees for ``label`` (page, chart, Batch tab, the CLI's table): the condition's
+    ``name`` in ``conditions.toml`` ("Calf cramp" for ``muscle_cramp``), ``UNKNOWN_NAME`` for ``unknown``."""
+    if label == UNKNOWN:
+        return UNKNOWN_NAME
+    try:
+        return load_conditions()[label].name
+    except KeyError:
+        raise ValueError(f"Unknown label {label!r}; expected one of {', '.join(LABELS)}.") from None
 
 
 @cache

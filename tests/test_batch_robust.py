@@ -413,7 +413,7 @@ def test_the_pages_results_table_cannot_export_a_formula():
     from classifier.batch.inputs import Record
 
     rows = table_rows([result_for(Record('=2+5+cmd|" /C calc"!A0.txt', error="+binary"))])
-    assert rows[0]["file"] == "'=2+5+cmd|\" /C calc\"!A0.txt" and rows[0]["error"] == "'+binary"
+    assert rows[0]["id"] == "'=2+5+cmd|\" /C calc\"!A0.txt" and rows[0]["error"] == "'+binary"
 
 
 # 21. Smaller -------------------------------------------------------------------------------------------------

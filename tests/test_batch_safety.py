@@ -241,7 +241,7 @@ def test_table_output_escapes_control_characters_in_ids_names_and_keys(run, tmp_
     (named / "\u001b[2Jnote.txt").write_text("calf cramp at night")
     r = run("classify", str(path), str(named), "--id-field", "id", "-f", "table")
     assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\r" not in r.stdout
-    assert "\\x1b[2J\\x1b]0;x\\x07ok\\rFAKE: emergency: muscle_cramp" in r.stdout
+    assert "\\x1b[2J\\x1b]0;x\\x07ok\\rFAKE: emergency: Calf cramp" in r.stdout
     assert "\\x1b[31mkey" in r.stdout and "\\x1b[2Jnote.txt" in r.stdout
 
 

@@ -1,6 +1,7 @@
 """End to end in a real browser: Playwright drives Debian's chromium against `streamlit run app.py`."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -134,3 +135,47 @@ def test_browser_phone_danger_banner_is_in_view_after_classify(server):
                                        const r = h.getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }""")
         assert 0 <= box[0] and box[1] <= box[2], box
         browser.close()
+
+
+def test_browser_evidence_words_are_the_typed_text_and_icons_render(page, tmp_path):
+    """Issue 22: every evidence word the page shows occurs in what was typed; the danger headline's icon is a
+    Material Symbol (drawn from Streamlit's own font), not an emoji that chromium without an emoji font boxes."""
+    text = "My calf is swollen and warm after a long flight, it has hurt on and off, a bit worst when I walk."
+    describe(page, text)
+    page.get_by_role("heading", name="Possible blood clot").wait_for(timeout=30_000)
+    page.locator("q.cc-ev-words").first.wait_for(timeout=10_000)
+    words = page.locator("q.cc-ev-words").all_inner_texts()
+    assert words and all(w in text for w in words), words
+    assert not {"bite", "wrong"} & set(words)
+    items = page.locator("li.cc-evidence").all_inner_texts()
+    assert all(re.search(r": (strong|some|slight) evidence (for|against)", i) for i in items), items
+    icon = page.locator("h2 span[role='img']").first
+    assert icon.inner_text() == "warning" and "Material Symbols" in icon.evaluate("e => getComputedStyle(e).fontFamily")
+    # the ligature is drawn by the icon font: the glyph is about square, not the word "warning" set in text
+    box = icon.bounding_box()
+    assert box and box["width"] < 2 * box["height"], box
+    page.screenshot(path=str(tmp_path / "danger.png"), full_page=True)
+    if os.environ.get("CALFCHECK_SCREENSHOT_DANGER"):
+        shutil.copy(tmp_path / "danger.png", os.environ["CALFCHECK_SCREENSHOT_DANGER"])
+
+
+def test_browser_batch_tab_honours_the_id_column_and_shows_errors_in_full(page, tmp_path):
+    """Issue 22: a CSV's `id` column names its rows; an error is shown in full, the file name as typed
+    (no KaTeX for "$", no emoji for ":smile:")."""
+    (tmp_path / "posts.csv").write_text("id,text\np1,my calf seized up at mile 20\np2,stiff achilles every morning\n")
+    odd = tmp_path / "cost $5 and $6 :smile:.txt"
+    odd.write_text("   ")
+    page.get_by_role("tab", name="Batch").click()
+    page.locator("input[type='file']").set_input_files([str(tmp_path / "posts.csv"), str(odd)])
+    page.get_by_text("1 not classified:").wait_for(timeout=60_000)
+    said = page.locator("[data-testid='stMarkdownContainer']", has_text="empty text").inner_text().replace("\u2060", "")
+    assert "cost $5 and $6 :smile:.txt: empty text: write where and how the calf hurts" in said
+    page.wait_for_timeout(1000)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=10_000)
+    cells = page.locator("[data-testid='stDataFrame'] table [role='gridcell']").all_inner_texts()
+    assert {"p1", "p2", "Calf cramp", "Achilles tendinitis"} <= set(cells), cells
+    assert "None" not in cells and "muscle_cramp" not in cells
+    page.screenshot(path=str(tmp_path / "batch.png"), full_page=True)
+    if os.environ.get("CALFCHECK_SCREENSHOT_BATCH"):
+        shutil.copy(tmp_path / "batch.png", os.environ["CALFCHECK_SCREENSHOT_BATCH"])

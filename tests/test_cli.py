@@ -1,4 +1,5 @@
 import json
+import re
 import os
 import subprocess
 import sys
@@ -28,7 +29,7 @@ def jsonl(out: str) -> list[dict]:
 def test_cli_classify_argument_prints_a_readable_answer(run):
     r = run("classify", "-t", "my calf seized up at mile 20 and let go when I stretched it")
     assert r.exit_code == 0
-    assert r.stdout.startswith("text:1: muscle_cramp")
+    assert r.stdout.startswith("text:1: Calf cramp (")
 
 
 def test_cli_classify_files_stdin_and_jsonl_in_input_order(run, tmp_path):
@@ -93,7 +94,7 @@ def test_cli_output_formats(run, fmt):
     elif fmt == "json":
         assert json.loads(r.stdout)[0]["label"] == "muscle_cramp"
     else:
-        assert "muscle_cramp" in r.stdout
+        assert "Calf cramp" in r.stdout
 
 
 def test_cli_output_file_refuses_to_overwrite_without_force(run, tmp_path):
@@ -145,3 +146,83 @@ def test_cli_python_dash_m_and_help_say_not_a_diagnosis():
     r = subprocess.run([sys.executable, "-m", "classifier", "--help"], capture_output=True, text=True,
                        env=os.environ.copy())
     assert r.returncode == 0 and "not a diagnosis" in r.stdout.lower() and "emergency" in r.stdout
+
+
+def test_cli_explain_table_quotes_the_typed_words_in_plain_weights(run):
+    """Issue 22: the table's evidence is what was typed ("bit", "worst"), never a lemma ("bite", "wrong"),
+    weighed in words; JSONL keeps the feature (``term``) and adds the typed ``words``."""
+    text = "My calf has hurt on and off for two weeks, a bit worst when I run. No swelling."
+    table = run("classify", "-t", text, "--explain").stdout
+    lines = [line.strip() for line in table.splitlines() if line.startswith("    ")]
+    assert lines
+    for line in lines:
+        said, weight = line.split("”: ", 1)
+        assert all(w in text for w in said.lstrip("“").split("”, “"))
+        assert re.match(r"(strong|some|slight) evidence (for|against)|you named ", weight), line
+    row = jsonl(run("classify", "-t", text, "--explain", "-f", "jsonl").stdout)[0]
+    assert all(set(e) >= {"term", "weight", "direction", "negated", "status", "words"} for e in row["evidence"])
+    assert "bite" in {e["term"] for e in row["evidence"]} and ["bit"] in [e["words"] for e in row["evidence"]]
+
+
+def test_cli_table_uses_the_display_names(run):
+    r = run("classify", "-t", "my shin hurts")
+    assert r.stdout.startswith("text:1: Not one of the four calf conditions (")
+    assert "unknown" not in r.stdout and "muscle_cramp" not in r.stdout
+
+
+# Issue 22: a command line without surprises -------------------------------------------------------------------
+
+def test_cli_table_leads_with_the_danger_headline(run):
+    r = run("classify", "-t", "my calf is swollen and warm after a long flight", "-t", "calf cramp at night")
+    lines = r.stdout.splitlines()
+    assert lines[0] == "text:1: !! Possible blood clot: get seen today"
+    assert lines[1].startswith("  !! RED FLAG possible_dvt: You wrote")
+    assert lines[2].startswith("  what else it sounds like: ") and lines[2].endswith("triage: urgent")
+    assert next(line for line in lines if line.startswith("text:2:")).startswith("text:2: Calf cramp (")
+
+
+def test_cli_table_starting_with_a_danger_headline_is_known_as_results(run, tmp_path):
+    """A table that starts with the headline is still calfcheck's output: --force may replace it in an input
+    folder, while a description there stays protected."""
+    from classifier.batch.output import looks_like_results
+
+    out = run("classify", "-t", "my calf is swollen and warm after a long flight").stdout
+    assert looks_like_results(out.encode())
+    assert not looks_like_results("note: !! my calf hurts".encode())
+
+
+def test_cli_missing_model_path_is_a_usage_error(run, tmp_path):
+    r = run("classify", "-t", "calf cramp", "-m", str(tmp_path / "nowhere"))
+    assert r.exit_code == 2 and "does not exist" in r.stderr
+
+
+def test_cli_a_sentence_given_as_a_path_says_use_t(run):
+    r = run("classify", "my calf seized up at mile 20", "-f", "jsonl")
+    assert r.exit_code == 1
+    (row,) = jsonl(r.stdout)
+    assert row["status"] == "error" and "to classify a description, use -t" in row["error"]
+    r = run("classify", "mynote.txt", "-f", "jsonl")  # a mistyped file name: no such hint
+    assert "use -t" not in jsonl(r.stdout)[0]["error"]
+
+
+@pytest.mark.parametrize("paths, texts, to_stdout, stdout_tty, stderr_tty, shown", [
+    ([], ("calf cramp",), False, False, True, False),  # a handful of -t texts: answered at once, no bar
+    ([], ("calf cramp",) * 6, False, False, True, True),
+    (["notes/"], (), True, True, True, False),  # results to the same terminal: the bar would garble them
+    (["notes/"], (), True, False, True, True),  # results piped on: the bar on the terminal
+    (["notes/"], (), False, True, True, True),  # results to -o FILE
+    (["notes/"], (), True, False, False, False),  # no terminal at all
+])
+def test_cli_progress_bar_only_where_it_helps(monkeypatch, paths, texts, to_stdout, stdout_tty, stderr_tty, shown):
+    from classifier.cli import classify
+
+    class Stream:
+        def __init__(self, tty):
+            self.tty = tty
+
+        def isatty(self):
+            return self.tty
+
+    monkeypatch.setattr(classify.sys, "stdout", Stream(stdout_tty))
+    monkeypatch.setattr(classify.sys, "stderr", Stream(stderr_tty))
+    assert classify.show_progress(paths, texts, to_stdout) is shown

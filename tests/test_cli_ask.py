@@ -69,7 +69,9 @@ def test_cli_explain_for_an_unknown_answer_shows_the_closest_condition(run, mode
     assert row["label"] == "unknown" and row["explained_label"] == closest
     assert any(e["direction"] == "for" for e in row["evidence"])
     table = run("-t", text, "--explain").stdout
-    assert f"why not {closest} (the closest condition)" in table
+    from classifier.facts import display_name
+
+    assert f"why not {display_name(closest)} (the closest condition)" in table
 
 
 class _Signalling(io.RawIOBase):
@@ -98,3 +100,18 @@ def test_cli_ask_waiting_for_an_answer_stops_with_128_plus_the_signal(run, monke
         signal.signal(signal.SIGINT, previous)
     assert r.exit_code == 128 + signum, r.output
     assert "Aborted!" not in r.output
+
+
+@pytest.mark.parametrize("typed, answer", [("y", "yes"), ("YES", "yes"), (" Yes ", "yes"), ("n", "no"), ("No", "no"),
+                                           ("?", "unsure"), ("not sure", "unsure"), ("Not  Sure", "unsure")])
+def test_cli_ask_accepts_yes_no_and_not_sure_in_any_case(typed, answer):
+    assert ask.Reply().convert(typed, None, None) == answer
+
+
+def test_cli_ask_on_a_terminal_takes_words_and_asks_again_after_a_bad_reply(run, monkeypatch):
+    monkeypatch.setattr(ask, "stdin_is_terminal", lambda: True)
+    r = run("--ask", "-t", UNSURE, "-f", "jsonl", input="yes\nmaybe\nNot sure\nNO\nnot sure\nno\n?\n?\n")
+    assert r.exit_code == 0, r.stderr
+    assert "'maybe' is not an answer: type y or yes, n or no, ? or not sure." in r.stderr
+    row = json.loads(r.stdout)
+    assert [f["id"] for f in row["red_flags"]] == ["possible_dvt"]  # "yes" to the first red-flag question

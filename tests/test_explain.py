@@ -46,3 +46,41 @@ def test_explain_shows_assertion_status_and_no_narrative(model):
     assert weights["job"] == 0 and weights["kids"] == 0  # narrative is not a feature
     assert not any(ev.feature.split()[0] in ("job", "kid") for ev in e.evidence)
     assert e.intercept + sum(t.weight for t in e.tokens) == pytest.approx(e.score, abs=1e-5)
+
+
+# Issue 22: evidence in the user's own words ------------------------------------------------------------------
+
+WORDY = "My calf has hurt on and off for two weeks, a bit worst when I run. No swelling, bottom of my calf is stiff."
+
+
+def test_explain_evidence_quotes_spans_of_the_typed_text(model):
+    e = explain(model, WORDY)
+    assert e.evidence
+    for ev in e.evidence:
+        assert ev.words and all(w in WORDY for w in ev.words)
+        assert [WORDY[a:b] for a, b in ev.spans][0] == ev.words[0]
+    shown = {w for ev in e.evidence for w in ev.words}
+    assert not {"bite", "wrong"} & shown  # lemmas ("a bit" → bite, "worst" → wrong) are features, not words shown
+    assert {"bit", "worst"} <= shown
+
+
+@pytest.mark.parametrize("weight, status, said", [
+    (1.2, "", "strong evidence for"), (-0.3, "", "some evidence against"), (0.05, "", "slight evidence for"),
+    (0.6, "NEG", "strong evidence for (negated)"), (-0.1, "OTHER", "slight evidence against (someone else's)"),
+    (0.25, "HIST", "some evidence for (an earlier episode)"),
+    (0.25, "HYP", "some evidence for (hedged: only likened to or wondered about)"),
+])
+def test_weights_in_plain_words(weight, status, said):
+    from classifier.wording import plain_weight
+
+    assert plain_weight(weight, status) == said
+
+
+def test_one_display_name_per_label():
+    from classifier.facts import LABELS, display_name
+
+    names = [display_name(label) for label in LABELS]
+    assert names == ["Calf strain", "Achilles tendinitis", "Chronic exertional compartment syndrome", "Calf cramp",
+                     "Not one of the four calf conditions"]
+    with pytest.raises(ValueError, match="Unknown label 'cramp'"):
+        display_name("cramp")

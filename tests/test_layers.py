@@ -14,7 +14,7 @@ PACKAGE = ROOT / "classifier"
 
 # lowest first; a module may import its own layer or a lower one
 LAYERS = [
-    ("classifier.facts",),
+    ("classifier.facts", "classifier.wording"),
     ("classifier.preprocess",),
     ("classifier.rules",),
     ("classifier.model",),

@@ -134,4 +134,4 @@ def test_explain_records_carry_the_named_condition(model):
                                   "-f", "jsonl"])
     row = json.loads(r.stdout)
     assert any(n["condition"] == "achilles_tendinitis" for n in row["named"])
-    assert "you named achilles_tendinitis" in render(row, "table")
+    assert "you named Achilles tendinitis" in render(row, "table")

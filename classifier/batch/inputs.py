@@ -234,12 +234,14 @@ def _csv_problem(exc: Exception, row: list[Line]) -> str:
     return str(exc)
 
 
-def records_from_upload(name: str, data: bytes, text_field: str = "text") -> Iterator[Record]:
-    """Records of one uploaded file: CSV/JSONL by extension, otherwise one text description."""
+def records_from_upload(name: str, data: bytes, text_field: str = "text", id_field: str | None = None
+                        ) -> Iterator[Record]:
+    """Records of one uploaded file: CSV/JSONL by extension, otherwise one text description. A record's id is
+    its ``id_field`` value when the file has one, as with ``calfcheck classify --id-field``."""
     lower = name.lower()
     if lower.endswith((".csv", ".jsonl", ".ndjson")):
         reader = records_from_csv if lower.endswith(".csv") else records_from_jsonl
-        yield from reader(read_lines(io.BytesIO(data), MAX_LINE_BYTES), name, text_field, None)
+        yield from reader(read_lines(io.BytesIO(data), MAX_LINE_BYTES), name, text_field, id_field)
     else:
         yield decode_text(data, name)
 
@@ -249,10 +251,11 @@ class UploadTooLargeError(ValueError):
 
 
 def records_from_uploads(uploads: Iterable[tuple[str, bytes]], *, max_bytes: int = MAX_UPLOAD_BYTES,
-                         max_records: int = MAX_UPLOAD_RECORDS) -> Iterator[Record]:
+                         max_records: int = MAX_UPLOAD_RECORDS, id_field: str | None = "id") -> Iterator[Record]:
     """Records of the page's uploaded files (``(name, bytes)``), within the page's limits: uploads over
     ``max_bytes`` together are refused (``UploadTooLargeError``) before anything is read; after ``max_records``
-    records, one error record says the rest was not classified."""
+    records, one error record says the rest was not classified. A CSV/JSONL row's ``id_field`` (default: an
+    ``id`` column) is its id; rows without one are named ``file:line``."""
     uploads = list(uploads)
     size = sum(len(data) for _, data in uploads)
     if size > max_bytes:
@@ -260,7 +263,7 @@ def records_from_uploads(uploads: Iterable[tuple[str, bytes]], *, max_bytes: int
                                   "Upload fewer files, or use `calfcheck classify` for bigger batches.")
     n = 0
     for name, data in uploads:
-        for record in records_from_upload(name, data):
+        for record in records_from_upload(name, data, id_field=id_field):
             n += 1
             if n > max_records:
                 yield Record(record.id, error=f"over {max_records:,} descriptions: this one and the rest were not "
@@ -298,7 +301,8 @@ def _file_records(path: Path, fmt: str, text_field: str, id_field: str | None) -
         with open(path, "rb") as f:
             yield from _stream_records(f, fmt, name, text_field, id_field)
     except FileNotFoundError:
-        yield Record(name, error="file not found: check the path")
+        hint = ' (to classify a description, use -t "...")' if " " in path.name.strip() else ""
+        yield Record(name, error=f"file not found: check the path{hint}")
     except IsADirectoryError:
         yield Record(name, error="is a directory")
     except PermissionError:

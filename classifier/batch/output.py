@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from typing import IO, Iterator
 
-from classifier.facts import LABELS
+from classifier.facts import LABELS, display_name
+from classifier.wording import TRIAGE_NAMES, plain_weight, strength
 
 __all__ = ["FORMATS", "CSV_FIELDS", "render", "ResultWriter", "terminal_safe", "terminal_safe_lines", "csv_safe",
            "results_csv", "red_flag_reasons", "table_rows", "looks_like_results"]
@@ -65,38 +65,46 @@ def _csv_row(r: dict, raw: bool = False) -> dict:
     return row if raw else {k: csv_safe(v) for k, v in row.items()}
 
 
-_STATUS_WORDS = {"NEG": " (negated)", "HYP": " (only likened to or wondered about)", "HIST": " (an earlier episode)",
-                 "OTHER": " (someone else's)"}
+def _said(words) -> str:
+    return ", ".join(f"“{w}”" for w in words)
 
 
 def _table_lines(r: dict) -> Iterator[str]:
     if r["status"] != "ok":
         yield f"{r['id']}: ERROR {r['error']}"
         return
+    from classifier.rules.danger import leading_danger
+
+    name = display_name(r["label"])
+    danger = leading_danger(r["triage"], r.get("red_flags") or [])
+    flags = [f"  !! RED FLAG {flag['id']}: {flag['reason']}" for flag in r.get("red_flags") or []]
+    lead = f"{r['id']}: "
+    if danger is not None:  # an urgent or emergency red flag leads, as on the page; the condition comes after it
+        yield f"{r['id']}: !! {danger.headline}"
+        yield from flags
+        lead, flags = "  what else it sounds like: ", []
     if r.get("unsure") and r.get("runner_up"):
-        yield (f"{r['id']}: not sure yet: {r['label']} or {r['runner_up']}? ({r['confidence']:.0%})  "
+        yield (f"{lead}not sure yet: {name} or {display_name(r['runner_up'])}? ({r['confidence']:.0%})  "
                f"triage: {r['triage']}")
     else:
-        yield f"{r['id']}: {r['label']} ({r['confidence']:.0%})  triage: {r['triage']}"
-    for flag in r.get("red_flags") or []:
-        yield f"  !! RED FLAG {flag['id']}: {flag['reason']}"
+        yield f"{lead}{name} ({r['confidence']:.0%})  triage: {r['triage']}"
+    yield from flags
     if r.get("reason"):
         yield f"  {r['reason']}"
     ranked = sorted(r["scores"].items(), key=lambda kv: -kv[1])
-    yield "  " + "  ".join(f"{lab} {p:.0%}" for lab, p in ranked)
+    yield "  " + "  ".join(f"{display_name(lab)} {p:.0%}" for lab, p in ranked)
     if r.get("evidence"):
         explained = r.get("explained_label") or r["label"]
-        yield ("  why (strongest evidence for/against this answer):" if explained == r["label"] else
-               f"  why not {explained} (the closest condition): strongest evidence for/against it:")
+        yield (f"  why: the words that counted most for or against {display_name(explained)}:"
+               if explained == r["label"] else
+               f"  why not {display_name(explained)} (the closest condition): the words that counted most for or "
+               "against it:")
         for e in r["evidence"]:
-            status = _STATUS_WORDS.get(e.get("status") or ("NEG" if e["negated"] else ""), "")
-            term = e["term"]
-            for prefix in ("NEG_", "HYP_", "HIST_", "OTHER_"):
-                term = term.removeprefix(prefix)
-            yield f"    {e['direction']:>7} {e['weight']:+.2f}  {term}{status}"
+            status = e.get("status") or ("NEG" if e["negated"] else "")
+            yield f"    {_said(e.get('words') or [e['term']])}: {plain_weight(e['weight'], status)}"
     for n in r.get("named") or []:
-        said = ", ".join(f"“{w}”" for w in n["words"])
-        yield f"    named   x{math.exp(n['weight']):.1f}  {said} (you named {n['condition']})"
+        yield (f"    {_said(n['words'])}: you named {display_name(n['condition'])} "
+               f"({strength(n['weight'])} evidence for it)")
     if r.get("warning"):
         yield f"  warning: {r['warning']}"
 
@@ -157,16 +165,31 @@ def results_csv(results: list[dict], csv_raw: bool = False) -> str:
 
 
 def table_rows(results: list[dict]) -> list[dict]:
-    """The page's results table: one row per result, every cell ``csv_safe`` (the table's own CSV export
-    writes cells as shown, so an uploaded file named ``=cmd|...`` must not reach it raw)."""
-    return [{k: csv_safe(v) for k, v in {"file": r["id"], "triage": r["triage"],
-                                         "red flag": red_flag_reasons(r.get("red_flags")), "label": r["label"],
-                                         "confidence": r["confidence"], "status": r["status"],
-                                         "error": r["error"] or r["warning"]}.items()}
-            for r in results]
+    """The page's results table, in words: one row per result, labels and triage levels by their display
+    names, red flags by their titles with the reason, an empty cell where there is nothing (never "None"),
+    the whole error or warning. Every cell is ``csv_safe`` (the table's own CSV export writes cells as shown,
+    so an uploaded file named ``=cmd|...`` must not reach it raw)."""
+    from classifier.rules.triage import load_rules
+
+    titles = {flag.id: flag.title for flag in load_rules().flags}
+    rows = []
+    for r in results:
+        ok = r["status"] == "ok"
+        answer = display_name(r["label"]) if ok else ""
+        if ok and r.get("unsure") and r.get("runner_up"):
+            answer = f"Not sure yet: {answer} or {display_name(r['runner_up'])}?"
+        row = {"id": r["id"], "answer": answer,
+               "confidence": f"{r['confidence']:.0%}" if r.get("confidence") is not None else "",
+               "triage": TRIAGE_NAMES.get(r.get("triage") or "", ""),
+               "red flag": " | ".join(f"{titles.get(f['id'], f['id'])}: {f['reason']}" for f in r.get("red_flags") or ()),
+               "status": r["status"], "error": r.get("error") or r.get("warning") or ""}
+        rows.append({k: csv_safe(v) for k, v in row.items()})
+    return rows
 
 
-_TABLE_LINE = re.compile(r"^.*: (ERROR |\S+ \(\d+%\)  triage: )")
+# a table's first line: an error, an answer, or the danger headline that leads an urgent answer
+_TABLE_LINE = re.compile(r"^.*: (ERROR |.+ \(\d+%\)  triage: \w+$|!! .+: (call your local emergency number now|"
+                         r"get seen today)$)")
 
 
 def looks_like_results(head: bytes) -> bool:

@@ -45,7 +45,7 @@ def _evidence(model: Model, text: str, label: str) -> tuple[list[dict], list[dic
 
     e = explain(model, text, label)
     return ([{"term": ev.feature, "weight": round(ev.weight, 4), "direction": ev.direction, "negated": ev.negated,
-              "status": ev.status} for ev in e.top(8)], e.named)
+              "status": ev.status, "words": list(ev.words)} for ev in e.top(8)], e.named)
 
 
 def classify_chunk(model: Model, chunk: list[Record], explain: bool = False) -> list[dict]:

@@ -1,4 +1,5 @@
-"""``calfcheck classify --ask``: ask the questions of ``Model.questions`` on the terminal (y/n/?).
+"""``calfcheck classify --ask``: ask the questions of ``Model.questions`` on the terminal (y/n/?, or yes, no,
+not sure).
 
 Prompts, "what changed" lines and red flags go to stderr; the final answer is classified and written
 like any other result. When stdin is not a terminal nothing is asked, so batch runs never block.
@@ -16,7 +17,20 @@ from classifier.model.questions import classify_with_answers, what_changed
 
 __all__ = ["stdin_is_terminal", "ask_interactively", "ask_about"]
 
-REPLIES = {"y": "yes", "n": "no", "?": "unsure"}
+# what a reply may be (any case, spaces around ignored): the answer it gives
+REPLIES = {"y": "yes", "yes": "yes", "n": "no", "no": "no", "?": "unsure", "not sure": "unsure", "unsure": "unsure"}
+
+
+class Reply(click.ParamType):
+    """y, yes, n, no, ?, not sure (any case) as the answer ``yes``, ``no`` or ``unsure``."""
+
+    name = "reply"
+
+    def convert(self, value, param, ctx) -> str:
+        reply = REPLIES.get(" ".join(str(value).lower().split()))
+        if reply is None:
+            self.fail(f"{value!r} is not an answer: type y or yes, n or no, ? or not sure.", param, ctx)
+        return reply
 
 
 def stdin_is_terminal() -> bool:
@@ -33,7 +47,7 @@ def ask_interactively(model, text: str, prompt: Callable[..., str] | None = None
         if not ranked:
             break
         question = ranked[0].question
-        answer = REPLIES[prompt(question.ask)]
+        answer = Reply().convert(prompt(question.ask), None, None)
         answered[question.id] = answer
         after = classify_with_answers(model, text, answered)  # an answer never removes a flag
         click.echo(f"  {what_changed(question, answer, before, after)}", err=True)
@@ -45,10 +59,11 @@ def ask_interactively(model, text: str, prompt: Callable[..., str] | None = None
 
 
 def _prompt(question: str) -> str:
-    """One answer (y, n or ?). Ctrl+C, SIGTERM and SIGHUP stop the run as they stop any run (exit 128 +
-    signal): click.prompt would turn them into its own "Aborted!" and exit 1."""
+    """One answer: y/yes, n/no, ?/not sure, any case (asked again until it is one). Ctrl+C, SIGTERM and SIGHUP
+    stop the run as they stop any run (exit 128 + signal): click.prompt would turn them into its own "Aborted!"
+    and exit 1."""
     try:
-        return click.prompt(f"{question} [y/n/?]", type=click.Choice(list(REPLIES)), show_choices=False, err=True)
+        return click.prompt(f"{question} [y/n/?]", type=Reply(), show_choices=False, err=True)
     except click.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # the signal, not the end of input
             raise exc.__context__ from None

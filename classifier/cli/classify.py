@@ -62,6 +62,20 @@ def model_location(model_path: Path | None) -> Path:
     return ensure_default_model()
 
 
+FEW_TEXTS = 5  # -t texts answered about as fast as a bar could draw: no bar for them
+
+
+def show_progress(paths: list[str], texts: tuple[str, ...], to_stdout: bool) -> bool:
+    """Whether to draw a progress bar on stderr when neither --progress nor --no-progress is given: only on a
+    terminal, never for a handful of -t texts (answered at once), and never when the results are written to
+    that same terminal (the bar would garble them)."""
+    if not sys.stderr.isatty():
+        return False
+    if not paths and len(texts) <= FEW_TEXTS:
+        return False
+    return not (to_stdout and sys.stdout.isatty())
+
+
 def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
     """A progress bar on stderr when ``show`` (count, rate, and ETA when the total is known)."""
     if not show:
@@ -97,18 +111,21 @@ def _progress(results: Iterator, show: bool, total: int | None) -> Iterator:
               help="Send chunks to this Dask scheduler (e.g. tcp://10.0.0.5:8786) instead of local processes; "
                    "needs calfcheck[dask].")
 @click.option("--progress/--no-progress", default=None,
-              help="Show a progress bar on stderr [default: only when stderr is a terminal].")
+              help="Show a progress bar on stderr [default: when stderr is a terminal, the results do not go to "
+                   "that terminal, and there is more than a handful of -t texts].")
 @click.option("--explain", is_flag=True, help="Add the evidence (words and weights) behind each answer.")
 @click.option("--ask", is_flag=True,
-              help="When unsure, ask yes/no questions about each -t description on the terminal (y/n/?): the "
+              help="When unsure, ask yes/no questions about each -t description on the terminal (y/yes, n/no, "
+                   "?/not sure): the "
                    "red-flag questions it does not settle, then up to three about the conditions. An answer can "
                    "raise a red flag, never remove one. Skipped when stdin is not a terminal.")
-@click.option("-m", "--model", "model_path", type=click.Path(path_type=Path), default=None,
+@click.option("-m", "--model", "model_path", type=click.Path(exists=True, path_type=Path), default=None,
               help="Model directory (default: the default model, built on first use).")
 def classify_cmd(inputs, texts, input_format, text_field, id_field, glob, fmt, output, force, resume, csv_raw,
                  jobs, dask_address, progress, explain, ask, model_path):
     """Classify descriptions: files, folders, JSONL/CSV files or stdin (-) given as arguments, or
-    texts given with -t. An argument is always a path: one that does not exist is an error record.
+    texts given with -t. An argument is always a path: one that does not exist is an error record
+    (to classify a description, use -t "...").
 
     \b
     Examples:
@@ -234,7 +251,7 @@ def _run(paths, texts, plan, counts: Counter, *, input_format, text_field, id_fi
     try:
         with _output(plan, fingerprint) as out:
             records = out.skip_done(records)
-            show = sys.stderr.isatty() if progress is None else progress
+            show = show_progress(paths, texts, plan is None) if progress is None else progress
             total = None
             if show:
                 total = estimate_count(paths, input_format=input_format, glob=glob, texts=texts)

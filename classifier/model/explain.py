@@ -15,6 +15,7 @@ from classifier.facts import CONDITIONS, LABELS, UNKNOWN
 from classifier.model import Model
 from classifier.preprocess import STATUS_PREFIXES
 from classifier.rules.naming import named_evidence
+from classifier.wording import plain_weight
 
 __all__ = ["TokenWeight", "Evidence", "Explanation", "explain", "label_to_explain"]
 
@@ -31,14 +32,26 @@ class TokenWeight:
 
 @dataclass(frozen=True)
 class Evidence:
+    """One feature's contribution, with the words of the text it came from: ``spans`` are the character
+    spans of each occurrence (a bigram's runs from its first word to its second, the words between
+    included) and ``words`` the text of each, as typed, without repeats. Show ``words``; ``feature`` is the
+    model's name for them (a lemma, ``NEG_``/``HYP_``… for a status), for a tooltip."""
+
     feature: str
     weight: float
     negated: bool
     status: str = ""
+    spans: tuple[tuple[int, int], ...] = ()
+    words: tuple[str, ...] = ()
 
     @property
     def direction(self) -> str:
         return "for" if self.weight > 0 else "against"
+
+    @property
+    def plain(self) -> str:
+        """The weight in words: “strong evidence for”, “slight evidence against (negated)”…"""
+        return plain_weight(self.weight, self.status)
 
 
 @dataclass
@@ -104,7 +117,9 @@ def explain(model: Model, text: str, label: str | None = None) -> Explanation:
             for i in positions:
                 token_weight[i] += share / len(positions)
     inverse = {j: f for f, j in vocab.items() if j in contrib}
-    evidence = [Evidence(inverse[j], w, inverse[j].startswith("NEG_"), _status(inverse[j]))
+    spans = {j: tuple((kept[p[0]].start, kept[p[-1]].end) for p in occ) for j, occ in occurrences.items()}
+    evidence = [Evidence(inverse[j], w, inverse[j].startswith("NEG_"), _status(inverse[j]), spans.get(j, ()),
+                         tuple(dict.fromkeys(text[a:b] for a, b in spans.get(j, ()))))
                 for j, w in contrib.items() if w]
     intercept = float(clf.intercept_[k])
     weight_at = {t.start: float(w) for t, w in zip(kept, token_weight)}
