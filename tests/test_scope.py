@@ -135,3 +135,9 @@ def test_explain_records_carry_the_named_condition(model):
     row = json.loads(r.stdout)
     assert any(n["condition"] == "achilles_tendinitis" for n in row["named"])
     assert "you named Achilles tendinitis" in render(row, "table")
+
+
+def test_an_unknown_answer_raised_to_see_doctor_says_why(model):
+    p = model.classify("My knee has hurt on the outside for six weeks and it keeps coming back on every run.")
+    assert p.label == UNKNOWN and p.triage == "see_doctor"
+    assert "doctor" in p.reason.split(".", 1)[1]  # the unknown reason first, then the note on the raised level

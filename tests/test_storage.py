@@ -159,7 +159,7 @@ def test_a_broken_meta_json_is_one_message_for_a_users_model_and_rebuilt_for_the
 
 def test_a_model_path_with_control_characters_is_escaped_on_stderr(model, tmp_path):
     r = CliRunner().invoke(main, ["classify", "-t", TEXT, "-m", str(tmp_path / "evil\x1b]0;pwned\x07")])
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # a missing -m directory is a usage error (issue 22)
     assert "\x1b" not in r.output and "\\x1b]0;pwned\\x07" in r.output
 
 

@@ -243,7 +243,8 @@ class Model:
             label, result = new_label, triage(text, terms, new_label)
         if label == UNKNOWN:
             top = int(np.argmax(row[:-1]))
-            reason = unknown_reason(terms, LABELS[top], float(row[top]))
+            # the triage notes ("pain that has lasted weeks … see a doctor") explain a raised level here too
+            reason = " ".join([unknown_reason(terms, LABELS[top], float(row[top]))] + result.notes)
         else:
             reason = " ".join(result.notes)
         return Prediction(label=label, confidence=round(confidence, 6), scores=scores, model_version=version,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifier.facts import OutOfScopeTopic, load_out_of_scope
+from classifier.facts import OutOfScopeTopic, display_name, load_out_of_scope
 from classifier.preprocess import Terms
 
 __all__ = ["unknown_reason", "out_of_scope_topic", "calf_complaint", "mentions_clot", "CALF_WORDS", "SYMPTOM_WORDS"]
@@ -64,5 +64,5 @@ def unknown_reason(terms: Terms, top_condition: str, top_probability: float) -> 
         return "There is nothing here to classify: describe where and how your calf hurts."
     if not words & {"calf", "leg", "achilles", "tendon", "cramp", "muscle", "shin", "heel", "ankle"}:
         return "No calf symptom was found in this text; calfcheck only covers calf pain."
-    return (f"None of the four conditions fits well enough (closest: {top_condition.replace('_', ' ')}, "
+    return (f"None of the four conditions fits well enough (closest: {display_name(top_condition)}, "
             f"{top_probability:.0%}). Add where it hurts, when it started and what makes it worse.")
