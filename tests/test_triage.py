@@ -105,6 +105,28 @@ def test_table_is_large_enough():
     assert len(CASES) >= 60
 
 
+# Review of 2026-12-04: the writer's own clot is never taken for someone else's; lay risks and symptoms; look-alikes
+# that raised urgent or emergency flags on ordinary running sentences.
+CASES += [
+    ("My partner drove me to A&E and they found a clot in my calf.", {D}, "urgent"),
+    ("My friend who is a doctor says my calf pain is a clot.", {D}, "urgent"),
+    ("My boyfriend is worried my calf pain is a blood clot.", {D}, "urgent"),
+    ("My coach thinks the pain in my calf is a DVT.", {D}, "urgent"),
+    ("My mum took me to A&E and they found a clot in my calf.", {D}, "urgent"),
+    ("Since the flight home my calf is killing me.", {D}, "urgent"),
+    ("I had knee surgery on Monday and now my calf aches.", {D}, "urgent"),
+    ("My foot suddenly went cold and pale and I can't feel my toes", {"limb_ischaemia", AC}, "emergency"),
+    ("cut on my shin has gone red and angry and I have a high temp", {"infection"}, "urgent"),
+    ("my husband had a clot last year, my calf is fine", set(), ""),
+    ("I had Achilles surgery five years ago and my calf is tight after runs.", set(), ""),
+    ("My legs felt dead and my feet were cold at the end of the long run", set(), ""),
+    ("Went exploring new trails and my calf is a bit sore", set(), ""),
+    ("legs were warm from the warm-up and I was shivering at the start line", set(), ""),
+    ("I was pregnant two years ago and now my calf hurts", set(), ""),
+    ("I work in the hospital and my calves ache after shifts", set(), ""),
+]
+
+
 @pytest.mark.parametrize("text, flags, level", CASES, ids=[c[0][:40] for c in CASES])
 def test_triage_red_flags(model, text, flags, level):
     p = model.classify(text)
@@ -316,33 +338,3 @@ def test_every_flag_has_a_reason_and_a_level():
     for flag in load_rules().flags:
         assert flag.reason and flag.triage in LEVELS
         assert not flag.raise_if or (flag.raise_to in LEVELS and flag.raise_reason)
-
-
-# Review of 2026-12-04: the writer's own clot is never taken for someone else's; lay risks and symptoms; look-alikes
-# that raised urgent or emergency flags on ordinary running sentences.
-WRITER_OWN = [
-    ("My partner drove me to A&E and they found a clot in my calf.", {D}, "urgent"),
-    ("My friend who is a doctor says my calf pain is a clot.", {D}, "urgent"),
-    ("My boyfriend is worried my calf pain is a blood clot.", {D}, "urgent"),
-    ("My coach thinks the pain in my calf is a DVT.", {D}, "urgent"),
-    ("My mum took me to A&E and they found a clot in my calf.", {D}, "urgent"),
-    ("Since the flight home my calf is killing me.", {D}, "urgent"),
-    ("I had knee surgery on Monday and now my calf aches.", {D}, "urgent"),
-    ("My foot suddenly went cold and pale and I can't feel my toes", {"limb_ischaemia"}, "emergency"),
-    ("cut on my shin has gone red and angry and I have a high temp", {"infection"}, "urgent"),
-    ("my husband had a clot last year, my calf is fine", set(), ""),
-    ("I had Achilles surgery five years ago and my calf is tight after runs.", set(), ""),
-    ("My legs felt dead and my feet were cold at the end of the long run", set(), ""),
-    ("Went exploring new trails and my calf is a bit sore", set(), ""),
-    ("legs were warm from the warm-up and I was shivering at the start line", set(), ""),
-    ("I was pregnant two years ago and now my calf hurts", set(), ""),
-    ("I work in the hospital and my calves ache after shifts", set(), ""),
-]
-
-
-@pytest.mark.parametrize("text, flags, level", WRITER_OWN, ids=[c[0][:40] for c in WRITER_OWN])
-def test_review_cases(model, text, flags, level):
-    p = model.classify(text)
-    assert {f["id"] for f in p.red_flags} >= flags if flags else not p.red_flags
-    if level:
-        assert p.triage == level
