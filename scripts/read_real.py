@@ -131,7 +131,10 @@ def main() -> int:
 
         every = [json.loads(x) for x in (REAL / f"{args.split}.jsonl").read_text(encoding="utf-8").splitlines()]
         every = [r for r in every if not r.get("excluded")]
-        every_preds = model.classify_many([r["text"] for r in every])
+        known = {r["id"]: p for r, p in zip(rows, preds)}  # the labelled posts are classified already
+        rest = [r for r in every if r["id"] not in known]
+        known.update(zip((r["id"] for r in rest), model.classify_many([r["text"] for r in rest])))
+        every_preds = [known[r["id"]] for r in every]
         urgency = {b["id"]: b["urgency"] for b in blind.values()}
         cells = {}
         for half in parts:

@@ -197,12 +197,10 @@ class Model:
         terms = list(self.normalizer.analyse_many(texts)) if terms is None else list(terms)
         if len(terms) != len(texts):
             raise ValueError(f"{len(texts)} texts and {len(terms)} term lists received; one per text expected.")
-        proba = self._proba_from_features([ts.features for ts in terms])
-        proba = proba.astype(np.float64)  # float32 rounded to 6 places prints as 0.9159749746322632
         # Whether it is one of the four is the model's call; which one also counts what the writer names and
         # asserts (rules.naming), so a name never turns "something else" into a calf condition.
-        labels, confidence = decide(proba, self.config.unknown_threshold)
-        proba = np.array([apply_names(row, named_conditions(ts)) for row, ts in zip(proba, terms)])
+        fitted, proba = self._probabilities(terms)
+        labels, confidence = decide(fitted, self.config.unknown_threshold)
         for i, label in enumerate(labels):
             if label != UNKNOWN:
                 best = int(np.argmax(proba[i, :-1]))
@@ -222,9 +220,13 @@ class Model:
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, columns in ``LABELS`` order: the ``scores`` of ``classify_many`` (the fitted pipeline's,
         with the named conditions' weight)."""
-        terms = list(self.normalizer.analyse_many(texts))
-        proba = self._proba_from_features([ts.features for ts in terms]).astype(np.float64)
-        return np.array([apply_names(row, named_conditions(ts)) for row, ts in zip(proba, terms)])
+        return self._probabilities(list(self.normalizer.analyse_many(texts)))[1]
+
+    def _probabilities(self, terms: list[Terms]) -> tuple[np.ndarray, np.ndarray]:
+        """The fitted pipeline's probabilities of each text, and the same with the named conditions' weight."""
+        fitted = self._proba_from_features([ts.features for ts in terms])
+        fitted = fitted.astype(np.float64)  # float32 rounded to 6 places prints as 0.9159749746322632
+        return fitted, np.array([apply_names(row, named_conditions(ts)) for row, ts in zip(fitted, terms)])
 
     def _proba_from_features(self, features: list[list[str]]) -> np.ndarray:
         return self.pipeline[1:].predict_proba(features)[:, self._order]
