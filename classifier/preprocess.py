@@ -80,6 +80,9 @@ EXTRA_PSEUDO = [
     "can't sleep", "couldn't sleep", "can't walk", "cant walk", "couldn't walk", "couldnt walk", "cannot walk",
     "can't put weight", "couldn't put weight", "can't bear weight", "couldn't bear weight",
     "can't stand", "couldn't stand", "no better", "not better",
+] + [  # "the pain in my calves wasn't any better": the pain is there (it is the better that is negated)
+    f"{be} {state}" for be in ("wasn't", "wasnt", "isn't", "isnt", "hasn't been", "hasnt been", "not")
+    for state in ("any better", "much better", "getting better", "improving")
 ]
 EXTRA_TERMINATION = ["just", "only", "apart from", "and then", "then", "now", "until", "till", "because", "so", "when"]
 # Hypothetical or compared: what follows is likened to or wondered about, not asserted.
@@ -114,7 +117,7 @@ OTHER_PERSON = [
     "runs in the family",
 ]
 HYP_SCOPE = 4  # content words a hedge or comparison reaches
-BREAK_PUNCT = frozenset(".!?;:,()\n")
+BREAK_PUNCT = frozenset(".!?;:,()")  # and a blank line; a single line break is a hard-wrapped sentence
 # Negation cue words themselves carry no feature; the words in their scope get NEG_.
 NEGATION_WORDS = frozenset({"no", "not", "n't", "nt", "never", "without", "none", "nothing", "nor", "cannot", "neither"})
 # Body parts are where a finding is, never the finding: "no calf pain" negates the pain, not the calf, and
@@ -303,7 +306,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         if len(self._token_info) >= MAX_CACHED_TYPES:  # unique words without end must not grow memory
             self._token_info.clear()
         entry = self._token_info[orth] = TokenType(self._lookup(lex), len(lex.orth_), lex.is_stop,
-                                                   lex.orth_ in BREAK_PUNCT, lex.lower_ in self._cue_starts)
+                                                   lex.orth_ in BREAK_PUNCT or lex.orth_.count("\n") > 1, lex.lower_ in self._cue_starts)
         return entry
 
     def _lookup(self, lex) -> str | None:

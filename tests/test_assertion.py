@@ -32,6 +32,11 @@ CASES = [
     ("no swelling at all", "swelling", "NEG"),
     ("I checked: the pain was not on my Achilles tendon", "achilles", "NEG"),
     ("it's not my calf, it's higher up", "calf", "NEG"),
+    ("no swelling\n\nMy calf hurts when I run", "hurt", ""),  # a blank line ends the scope
+    ("I initially thought it might\nbe plantar fasciitis", "fasciitis", "HYP"),  # a hard-wrapped line does not
+    # look-alike: what is negated is the getting better, not the pain
+    ("the pain in my calves wasn't any better by Thursday", "pain", ""),
+    ("the swelling wasn't there by Thursday", "swelling", "NEG"),
     # look-alikes: a body part that is where a negated finding is stays asserted
     ("no calf pain before, now it's swollen", "calf", ""),
     ("I've never had an Achilles problem before but I do now", "achilles", ""),
