@@ -261,6 +261,8 @@ LOOKALIKE_CASES = [
     ("my toes go white and numb in the cold in winter, calves tight", {AC}, None),  # cold weather: not ischaemia
     ("foot not cold, not pale, no numbness, calf a bit tight", set(), ""),
     ("I put my leg in cold water after the run and my calf felt numb for a bit", set(), ""),
+    ("the clot in my calf got so painful, and then my leg had turned cold", {ISC, D}, "emergency"),  # a clot blocking flow
+    ("my husband had a clot, my feet are cold after my swim", set(), ""),  # someone else's clot; cold water
     # a swollen leg turning blue, grey, purple or mottled: emergency
     ("my whole leg is swollen and has turned a bluish purple colour", {BLUE, D}, "emergency"),
     ("my calf is swollen and the skin looks grey and mottled", {BLUE, D}, "emergency"),
@@ -274,6 +276,10 @@ LOOKALIKE_CASES = [
     ("I think I ruptured my achilles playing squash", {R}, "urgent"),
     ("my calf popped on a hill sprint, sore but I can walk", {R}, "see_doctor"),  # a pop alone: see a doctor soon
     ("felt a pop in my calf and now I can't put weight on it", {R}, "urgent"),  # a pop and not walking: today
+    ("felt a pop in my calf and I couldn't even walk off the pitch", {R}, "urgent"),
+    ("heard a snap in my calf, tried putting weight on the leg but could not", {R}, "urgent"),
+    ("it felt like a bullet had ripped into the back of my calf", {R}, "urgent"),
+    ("a pain shot up my calf on the hill, I could walk home fine", set(), None),  # a pain that shoots is not a gunshot
     ("my knee popped a bit on the stairs but my calf is fine", set(), ""),
     ("popped a gel at mile 10, calf tight at the end", set(), ""),
     ("no pop, no snap, I can stand on my toes fine, calf sore after hills", set(), ""),
