@@ -150,6 +150,28 @@ def test_triage_long_lasting_pain_nudges_to_see_doctor(model):
     assert p.triage == "see_doctor" and "doctor" in p.reason
 
 
+# a pain that lasts or keeps returning, in the words runners use: see a doctor or physio; look-alikes do not
+LASTING = [
+    ("my achilles tendons have hurt every day for more than four months", True),
+    ("I've had this calf pain for over a year", True),
+    ("my sore achilles gets better with rest, but every time I resume training the symptoms return", True),
+    ("my calf cramps and the pain always comes back on long runs", True),
+    ("daily calf spasms that grew progressively worse", True),
+    ("I pulled my calf sprinting, exactly the same injury I suffered in March", True),
+    ("my calf was sore for a day after the race, I came back to running on Friday", False),
+    ("tight achilles after a hill session yesterday, it feels fine now", False),
+    ("I came back to training after a week off and my calf is a bit sore", False),
+]
+
+
+@pytest.mark.parametrize("text, lasting", LASTING, ids=[c[0][:40] for c in LASTING])
+def test_pain_that_lasts_or_returns_is_seen_by_a_doctor(model, text, lasting):
+    p = model.classify(text)
+    assert not p.red_flags
+    assert (p.triage == "see_doctor") == lasting
+    assert ("lasted weeks or keeps coming back" in p.reason) == lasting
+
+
 # Issue "Safety on real stories": sentences that the old 5-word negation window hid, each a positive.
 NEGATION_CANNOT_HIDE = [
     ("my calf hurts and I can't breathe properly", PE),
