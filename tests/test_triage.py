@@ -161,6 +161,9 @@ LASTING = [
     ("my calf was sore for a day after the race, I came back to running on Friday", False),
     ("tight achilles after a hill session yesterday, it feels fine now", False),
     ("I came back to training after a week off and my calf is a bit sore", False),
+    ("physio and orthotics since December and the calf pain doesn't seem to go away", True),
+    ("a familiar pain in my calf at mile 4, since this keeps plaguing me I want to fix it", True),
+    ("the cramp went away after a minute of stretching", False),
 ]
 
 
@@ -262,7 +265,7 @@ def test_review_cases(model, text, flags):
 # (text, flags expected among the new and raised flags, triage level or "" for "self_care or see_doctor")
 INF, ISC, BLUE, PREG, WORSE = ("infection", "limb_ischaemia", "swollen_discoloured_leg", "swollen_calf_in_pregnancy",
                                "worsening_calf_pain")
-NEW = {INF, ISC, BLUE, PREG, WORSE, R, D, PE, AC}
+NEW = {INF, ISC, BLUE, PREG, WORSE, R, D, PE, AC, "possible_stress_fracture"}
 LOOKALIKE_CASES = [
     # infection (cellulitis): urgent; with confusion, vomiting, feeling very unwell or faint: emergency
     ("my shin is red and hot and the redness is spreading up towards my knee", {INF, D}, "urgent"),  # red and hot: a clot sign too
@@ -310,6 +313,15 @@ LOOKALIKE_CASES = [
     ("my calf aches even when resting and it's been getting worse, no injury", {WORSE, D}, "urgent"),
     ("calf strain from sprints, it's getting better every week", set(), ""),
     ("my calf is getting worse since I pulled it at the track", set(), None),
+    # tender bone at one spot, or shin or foot pain at rest: a possible stress fracture, see a doctor
+    ("my calves are tight and the shin bone is also quite tender", {"possible_stress_fracture"}, "see_doctor"),
+    ("still have pain in my right lower shin, even when at rest", {"possible_stress_fracture"}, "see_doctor"),
+    ("pinpoint pain on the top of my foot after the marathon, calf tight", {"possible_stress_fracture"}, "see_doctor"),
+    ("my calf is sore after the hills, my shins are fine", set(), ""),
+    ("no pain in the bone, just a tight calf after a long run", set(), ""),
+    # a long journey told as hours of driving: a clot risk beside a calf symptom
+    ("8 hours of driving to the game and the next day my calf cramped up and hurt", {D}, "urgent"),
+    ("8 hours of driving to the game, then a great run on Sunday", set(), ""),
     # pregnancy or the weeks after birth with a swollen, painful calf: urgent
     ("I'm 30 weeks pregnant and my left calf is swollen and painful", {PREG, D}, "urgent"),
     ("I had a baby three weeks ago and my calf is swollen and sore", {PREG, D}, "urgent"),
