@@ -55,6 +55,32 @@ def test_other_problem_is_unknown_with_its_reason(model, text):
     assert p.reason
 
 
+@pytest.mark.parametrize("text, reason", [
+    ("Fifteen yards into the sprint I felt my upper hamstring pull, then a pop, and I hobbled off the track",
+     "thigh"),
+    ("Sharp pain on top of my foot after the taper run, it's bruised and sore, I thought stress fracture", "foot"),
+    ("My knee seized up right after the long run and I could barely walk down the stairs", "knee"),
+])
+def test_another_problem_with_injury_words_and_no_calf_word_is_unknown(model, text, reason):
+    """Positive evidence of another problem and no calf word: out of scope, whatever strain-like words it has,
+    and the reason names the other problem."""
+    p = model.classify(text)
+    assert p.label == UNKNOWN and not p.unsure and p.runner_up is None
+    assert reason in p.reason
+
+
+@pytest.mark.parametrize("text", [
+    "I felt my calf pull in the sprint and my knee hurts a bit too",
+    "my Achilles is sore at the back of my ankle every morning",
+    "every run my legs get painfully tight below the knee and I have to stop",
+])
+def test_a_calf_word_beside_another_place_is_not_out_of_scope_on_evidence(model, text):
+    from classifier.rules.scope import elsewhere, out_of_scope_topic
+
+    terms = model.normalizer.analyse(text)
+    assert out_of_scope_topic(terms) is not None and elsewhere(terms, text) is None
+
+
 def test_ruled_out_and_hedged_names_do_not_count_as_asserted(model):
     hedged = model.classify("It felt like a bad cramp when it went, sharp, and I've been hobbling for a week since")
     assert hedged.label != "muscle_cramp"

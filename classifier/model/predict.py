@@ -17,7 +17,7 @@ from classifier.model.config import ModelConfig
 from classifier.facts import CONDITIONS, LABELS, UNKNOWN, model_version
 from classifier.preprocess import SpacyNormalizer, Terms, ngrams
 from classifier.rules.naming import apply_names, named_conditions
-from classifier.rules.scope import calf_complaint, mentions_clot, out_of_scope_topic, unknown_reason
+from classifier.rules.scope import calf_complaint, elsewhere, mentions_clot, out_of_scope_topic, unknown_reason
 from classifier.rules.triage import triage
 
 __all__ = ["ModelConfig", "Prediction", "Model", "build_pipeline", "decide", "EmptyTextError", "UnknownPriorLR"]
@@ -35,8 +35,10 @@ class Prediction:
 
     Two decisions. *Scope*: a text in which the writer asserts a calf, Achilles or calf-muscle
     complaint and no other problem is recognised (``rules.scope``) is in scope, and its ``label`` is
-    the most probable of the four conditions; otherwise ``label`` is the model's answer, ``unknown``
-    when that class is the most probable or no condition reaches the model's threshold. *Certainty*:
+    the most probable of the four conditions; a text that affirms another problem (knee, shin bone,
+    hamstring, ...) and no calf word is out of scope, ``unknown`` (``rules.scope.elsewhere``); otherwise
+    ``label`` is the model's answer, ``unknown`` when that class is the most probable or no condition
+    reaches the model's threshold. *Certainty*:
     ``unsure`` is true when an in-scope answer is a close call (the model leaned to ``unknown``, or the
     two most probable conditions are within ``CLOSE``); ``runner_up`` is then the second condition.
     ``unknown`` therefore means "about something else", never "not sure which of the four".
@@ -241,6 +243,8 @@ class Model:
                     and not any(f["id"] in LOOKALIKE_FLAGS and f["triage"] in ("urgent", "emergency")
                                 for f in result.red_flags))
         new_label, confidence, unsure, runner_up = decide_in_scope(row, label, confidence, in_scope)
+        if new_label != UNKNOWN and elsewhere(terms, text) is not None:  # about another problem, on positive evidence
+            new_label, confidence, unsure, runner_up = UNKNOWN, 1.0 - float(row[:-1].max()), False, None
         if new_label != label:
             label, result = new_label, triage(text, terms, new_label)
         if label == UNKNOWN:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from classifier.facts import OutOfScopeTopic, display_name, load_out_of_scope
 from classifier.preprocess import Terms
 
-__all__ = ["unknown_reason", "out_of_scope_topic", "calf_complaint", "mentions_clot", "CALF_WORDS", "SYMPTOM_WORDS"]
+__all__ = ["unknown_reason", "out_of_scope_topic", "elsewhere", "calf_complaint", "mentions_clot", "CALF_WORDS", "SYMPTOM_WORDS"]
 
 # Words that, asserted by the writer, place a complaint in the calf, the Achilles or a calf muscle.
 CALF_WORDS = frozenset({
@@ -21,6 +23,9 @@ SYMPTOM_WORDS = frozenset({
 })
 # A blood clot, named or wondered about ("in case it's a clot"), is never answered as one of the four by the
 # scope decision: the model's own answer stands (and the red-flag rules speak).
+# Topics named by a place where the four conditions are felt too (shins, ankle, foot): never evidence of another
+# problem on their own.
+LOWER_LEG_TOPICS = frozenset({"shin_splints", "ankle_foot"})
 CLOT_WORDS = frozenset({"clot", "clots", "dvt", "thrombosis", "thrombus", "embolism", "embolus", "pe"})
 
 
@@ -30,6 +35,18 @@ def calf_complaint(terms: Terms) -> bool:
     not someone else's)."""
     asserted = terms.asserted()
     return not CALF_WORDS.isdisjoint(asserted) and not SYMPTOM_WORDS.isdisjoint(asserted)
+
+
+def elsewhere(terms: Terms, text: str) -> OutOfScopeTopic | None:
+    """The other problem a text is about, when it is out of scope on positive evidence: an out-of-scope topic
+    (shin bone, knee, foot, hamstring, back, a named other diagnosis, ...) is affirmed and no calf, Achilles or
+    calf-muscle word is. ("I felt my hamstring pull" is not a calf strain, however strain-like its words.) Shin,
+    ankle and foot words are not such evidence: compartment syndrome is told in the shins and feet ("my shins go
+    tight and numb"), Achilles pain at the ankle ("the cord at the back of my ankle")."""
+    topic = out_of_scope_topic(terms, text=text)
+    if topic is None or topic.id in LOWER_LEG_TOPICS or not CALF_WORDS.isdisjoint(terms.asserted()):
+        return None
+    return topic
 
 
 def mentions_clot(terms: Terms) -> bool:
@@ -43,15 +60,30 @@ def mentions_clot(terms: Terms) -> bool:
     return False
 
 
-def out_of_scope_topic(terms: Terms) -> OutOfScopeTopic | None:
-    """The first out-of-scope topic (other than chatter) whose cues the text affirms, if any."""
-    asserted = terms.asserted()
+def out_of_scope_topic(terms: Terms, *, text: str | None = None) -> OutOfScopeTopic | None:
+    """The first out-of-scope topic (other than chatter) whose cues the text affirms, if any. Given the ``text``,
+    a cue that only says where the pain is ("tight below the knee", "behind the knee") does not count."""
+    asserted = terms.asserted() if text is None else _not_places(terms, text)
     words = set(asserted)
     lowered = " ".join(asserted)
     for topic in load_out_of_scope():
         if topic.id != "chatter" and any((cue in words) if " " not in cue else (cue in lowered) for cue in topic.cues):
             return topic
     return None
+
+
+_PLACE_BEFORE = re.compile(r"\b(below|under|behind|beneath|underneath|above)\s+(the|my|your|his|her)?\s*$")
+_RULED_OUT_AFTER = re.compile(r"^\s*(isn\W?t|wasn\W?t|aren\W?t|weren\W?t|is not|was not|are not|were not)\b")
+
+
+def _not_places(terms: Terms, text: str) -> list[str]:
+    """The asserted lemmas less those that only say where the pain is, or is not: right after a place preposition
+    ("below the knee") or right before a negated verb ("the bone isn't tender")."""
+    skip = terms.negated | terms.statuses.keys()
+    lower = text.lower()
+    return [f for i, f in enumerate(terms.features)
+            if i not in skip and not _PLACE_BEFORE.search(lower[max(0, terms.starts[i] - 20):terms.starts[i]])
+            and not _RULED_OUT_AFTER.match(lower[terms.ends[i]:terms.ends[i] + 20])]
 
 
 def unknown_reason(terms: Terms, top_condition: str, top_probability: float) -> str:
