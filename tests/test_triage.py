@@ -313,6 +313,24 @@ LOOKALIKE_CASES = [
     ("my calf aches even when resting and it's been getting worse, no injury", {WORSE, D}, "urgent"),
     ("calf strain from sprints, it's getting better every week", set(), ""),
     ("my calf is getting worse since I pulled it at the track", set(), None),
+    # lay words for a clot in the lungs beside a sore, swollen calf: emergency
+    ("my calf has been sore and warm all week and now there's a stabbing pain in my side every time I breathe in",
+     {PE, D}, "emergency"),
+    ("calf swollen since the flight and this morning I coughed up phlegm with red streaks in it", {PE, D}, "emergency"),
+    ("his calf is bigger than the other one and tonight he can't get his wind even sitting up", {PE, D}, "emergency"),
+    ("calf tight after the race and I got a stitch on my long run, breathing hard on the hills", set(), None),
+    # a foot gone cold, white or dead, with numbness or after artery treatment: emergency
+    ("his foot has gone dead. It's stone cold and white as paper, and he has an irregular heartbeat", {ISC}, "emergency"),
+    ("since the angiogram my foot on that side went cold and I can't really feel the floor", {ISC, AC}, "emergency"),
+    ("stone cold beer after the race, calves tight", set(), ""),
+    # red, hot, spreading skin with a high temperature and vomiting: sepsis, emergency
+    ("the back of my leg is red and hot, the redness crept up past my calf, temp 39.6 and I threw up",
+     {INF, D}, "emergency"),
+    # after a crush, a fracture or a cast, pain out of proportion: acute compartment syndrome, emergency
+    ("the bike landed on my calf yesterday, now the painkillers aren't helping and it's way worse than when it happened",
+     {AC}, "emergency"),
+    ("broke my leg skiing, in a cast since yesterday, it's getting tighter and the pain is unbearable", {AC, D}, "emergency"),
+    ("the pain in my calf is unbearable on long runs but goes when I stop, no injury", {AC}, "urgent"),
     # tender bone at one spot, or shin or foot pain at rest: a possible stress fracture, see a doctor
     ("my calves are tight and the shin bone is also quite tender", {"possible_stress_fracture"}, "see_doctor"),
     ("still have pain in my right lower shin, even when at rest", {"possible_stress_fracture"}, "see_doctor"),
