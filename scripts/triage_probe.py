@@ -1,0 +1,59 @@
+"""calfcheck's triage on the blind-written triage vignettes (``corpus/probe/triage_vignettes.jsonl``).
+
+    .venv/bin/python scripts/triage_probe.py            # scores, study and check halves
+    .venv/bin/python scripts/triage_probe.py --study    # also the study half's disagreements, to read
+
+70 first-person posts (30 emergencies, 20 urgent, 20 look-alikes) written, with the urgency a clinician
+reading only the text would advise, by a helper that saw neither the rules nor the phrase banks. They
+are not real posts: a probe of how far the rules' vocabulary reaches. Odd ids are the *study* half
+(its disagreements may be read and steered on), even ids the *check* half (scores only; never listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from classifier.rules.triage import LEVELS  # noqa: E402
+
+PROBE = ROOT / "corpus" / "probe" / "triage_vignettes.jsonl"
+
+
+def half(row: dict) -> str:
+    return "study" if int(row["id"][1:]) % 2 else "check"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--study", action="store_true", help="list the study half's disagreements")
+    args = ap.parse_args()
+    from classifier.training.train import train
+
+    rows = [json.loads(line) for line in PROBE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    preds = train(None, progress=False).classify_many([r["text"] for r in rows])
+    rank = LEVELS.index
+    print("| half | n | safe | over-triage | emergency → emergency | urgent → urgent or more |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name in ("study", "check", "all"):
+        sel = [(r, p) for r, p in zip(rows, preds) if name == "all" or half(r) == name]
+        safe = sum(rank(p.triage) >= rank(r["urgency"]) for r, p in sel)
+        over = sum(rank(p.triage) > rank(r["urgency"]) for r, p in sel)
+        em = [p for r, p in sel if r["urgency"] == "emergency"]
+        ur = [p for r, p in sel if r["urgency"] == "urgent"]
+        print(f"| {name} | {len(sel)} | {safe}/{len(sel)} ({safe / len(sel):.3f}) | {over}/{len(sel)} | "
+              f"{sum(p.triage == 'emergency' for p in em)}/{len(em)} | {sum(rank(p.triage) >= 2 for p in ur)}/{len(ur)} |")
+    if args.study:
+        for r, p in zip(rows, preds):
+            if half(r) == "study" and p.triage != r["urgency"]:
+                print(f"\n## {r['id']} reader {r['urgency']}, calfcheck {p.triage} ({p.label}; "
+                      f"{[f['id'] for f in p.red_flags]}; reader's dangers {r['danger']})\n{r['text']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
