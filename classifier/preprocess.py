@@ -118,7 +118,7 @@ OTHER_PERSON = [
     "runs in the family",
 ]
 HYP_SCOPE = 4  # content words a hedge or comparison reaches
-BREAK_PUNCT = frozenset(".!?;:,()")  # and a blank line; a single line break is a hard-wrapped sentence
+BREAK_PUNCT = frozenset(".!?;:,()\n")  # and a blank line; a single line break unless it only hard-wraps a sentence
 # Negation cue words themselves carry no feature; the words in their scope get NEG_.
 NEGATION_WORDS = frozenset({"no", "not", "n't", "nt", "never", "without", "none", "nothing", "nor", "cannot", "neither"})
 # Body parts are where a finding is, never the finding: "no calf pain" negates the pain, not the calf, and
@@ -126,6 +126,21 @@ NEGATION_WORDS = frozenset({"no", "not", "n't", "nt", "never", "without", "none"
 NEVER_NEGATED = frozenset(
     "calf achilles tendon leg ankle heel muscle soleus gastrocnemius gastroc".split())
 MAX_SCOPE = 5  # content words a negation cue reaches before the scope closes
+
+
+WRAP_WIDTH = 60  # a line at least this long that ends mid-sentence was wrapped by an editor, not by its writer
+
+
+def _hard_wrap(doc, i: int) -> bool:
+    """Whether the line break token ``doc[i]`` only wraps a sentence: the line before it is long and the next
+    line goes on in lower case ("...I thought it might\nbe plantar fasciitis"). A short line, or a next line
+    that starts a new item ("No injury\nCalf swollen", "- calf swollen"), is a break."""
+    following = doc[i + 1].text
+    if not following[:1].isalpha() or not following[:1].islower():
+        return False
+    start = doc[i].idx
+    line_start = doc.text.rfind("\n", 0, start) + 1
+    return start - line_start >= WRAP_WIDTH
 
 
 class Term(NamedTuple):
@@ -356,13 +371,17 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         found: dict[int, tuple[str, bool]] = {}
         rank = {"NEG": 4, "OTHER": 3, "HYP": 2, "HIST": 1}
         n = len(types)
+        breaks = [t.breaks_scope for t in types]
+        for i in range(1, n - 1):  # "I thought it might\nbe plantar fasciitis": a wrapped line, one sentence
+            if doc[i].text == "\n" and _hard_wrap(doc, i):
+                breaks[i] = False
         for start, kind, end in sorted(cues):
             if kind in ("PRE", "HYP", "HIST", "OTHER"):
                 status = "NEG" if kind == "PRE" else kind
                 limit = MAX_SCOPE if kind in ("PRE", "OTHER") else HYP_SCOPE
                 i, reach, scope = end, 0, []
                 while i < n and reach < limit:
-                    if types[i].breaks_scope or i in pseudo:
+                    if breaks[i] or i in pseudo:
                         break
                     if kind == "PRE" and i in cue_starts:  # a termination word or another cue ends a negation
                         break
@@ -375,7 +394,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
             elif kind in ("POST", "HIST_AFTER"):
                 status = "NEG" if kind == "POST" else "HIST"
                 i, reach, scope = start - 1, 0, []
-                while i >= 0 and reach < (2 if kind == "POST" else HYP_SCOPE) and not types[i].breaks_scope:
+                while i >= 0 and reach < (2 if kind == "POST" else HYP_SCOPE) and not breaks[i]:
                     if kind == "HIST_AFTER" and i in scope_stops:
                         break
                     scope.append(i)

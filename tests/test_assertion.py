@@ -33,7 +33,11 @@ CASES = [
     ("I checked: the pain was not on my Achilles tendon", "achilles", "NEG"),
     ("it's not my calf, it's higher up", "calf", "NEG"),
     ("no swelling\n\nMy calf hurts when I run", "hurt", ""),  # a blank line ends the scope
-    ("I initially thought it might\nbe plantar fasciitis", "fasciitis", "HYP"),  # a hard-wrapped line does not
+    ("It has been over three years now. I initially thought it might\nbe plantar fasciitis", "fasciitis", "HYP"),
+    # ... a hard-wrapped line does not; a short line, or a new line that starts an item, does
+    ("No injury\nCalf swollen and hot since yesterday", "swollen", ""),
+    ("no fever\nthe redness is spreading up my leg", "spread", ""),
+    ("- no injury\n- calf swollen and warm", "swollen", ""),
     # look-alike: what is negated is the getting better, not the pain
     ("the pain in my calves wasn't any better by Thursday", "pain", ""),
     ("the swelling wasn't there by Thursday", "swelling", "NEG"),

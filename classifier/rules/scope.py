@@ -43,10 +43,10 @@ def elsewhere(terms: Terms, text: str) -> OutOfScopeTopic | None:
     calf-muscle word is. ("I felt my hamstring pull" is not a calf strain, however strain-like its words.) Shin,
     ankle and foot words are not such evidence: compartment syndrome is told in the shins and feet ("my shins go
     tight and numb"), Achilles pain at the ankle ("the cord at the back of my ankle")."""
+    if not CALF_WORDS.isdisjoint(terms.asserted()) or out_of_scope_topic(terms) is None:
+        return None  # the cheap tests first: most texts stop here
     topic = out_of_scope_topic(terms, text=text)
-    if topic is None or topic.id in LOWER_LEG_TOPICS or not CALF_WORDS.isdisjoint(terms.asserted()):
-        return None
-    return topic
+    return None if topic is None or topic.id in LOWER_LEG_TOPICS else topic
 
 
 def mentions_clot(terms: Terms) -> bool:
