@@ -81,7 +81,8 @@ EXTRA_PSEUDO = [
     "can't put weight", "couldn't put weight", "can't bear weight", "couldn't bear weight",
     "can't stand", "couldn't stand", "no better", "not better",
 ] + [f"{cannot} get {whose} {air}" for cannot in ("can't", "cant", "cannot", "couldn't", "couldnt", "could not")
-     for whose in ("my", "his", "her", "a", "enough") for air in ("wind", "breath", "full breath", "air")] + [  # "the pain in my calves wasn't any better": the pain is there (it is the better that is negated)
+     for whose in ("my", "his", "her", "a", "enough")
+     for air in ("wind", "breath", "full breath", "proper breath", "air", "lungful", "full lungful")] + [  # "the pain in my calves wasn't any better": the pain is there (it is the better that is negated)
     f"{be} {state}" for be in ("wasn't", "wasnt", "isn't", "isnt", "hasn't been", "hasnt been", "not")
     for state in ("any better", "much better", "getting better", "improving")
 ]

@@ -396,3 +396,59 @@ def test_every_flag_has_a_reason_and_a_level():
     for flag in load_rules().flags:
         assert flag.reason and flag.triage in LEVELS
         assert not flag.raise_if or (flag.raise_to in LEVELS and flag.raise_reason)
+
+
+# Review of the second session's rules: everyday running sentences that share words with the emergency vocabulary
+# (effort, weather, slang, someone's old injury) raise no urgent or emergency flag, and the dangerous forms still do.
+EVERYDAY = [
+    "my heart was beating so fast at the end of the 5k and my calf cramped",
+    "heart going like the clappers on the hill and then my calf cramped",
+    "I get a stitch when I breathe deeply on runs and my calf is tight",
+    "sharp pain in my calf when I take a deep breath and stretch",
+    "I was panting while sitting on the bench after the sprint, calf cramped",
+    "calf tight and I can't get enough air on the hills in this heat",
+    "I took a full lungful of air at the start line and my calf twinged",
+    "my face was grey at the finish and my calves were cramping",
+    "my lips were blue from the cold swim, calves cramping",
+    "I was coughing my bloody lungs up after parkrun and my calf is tight",
+    "it was ice cold at the start this morning and my calves felt weak on the hills",
+    "stone cold sober after the race and my calf is tingling a bit",
+    "after a cold plunge my legs were pale and tingly",
+    "my leg feels dead after 20 miles and my toes are cold",
+    "crushed it at parkrun but now my calf pain is unbearable",
+    "I run over 40 miles a week and my calf keeps getting tighter",
+    "I broke my ankle years ago and now my calf pain is unbearable on hills",
+    "pulled my calf, painkillers aren't helping much",
+    "strained my calf at parkrun, ibuprofen isn't helping",
+    "felt like I shot up the hill, then my calf tightened",
+    "flew down the hill like a bullet and my calf tightened",
+    "the tempo run at 38 min pace felt hard, leg a bit warm",
+    "legs shaking like a leaf after the race and the blister on my heel is red",
+]
+
+
+# older rules still read a few of them as urgent ("pain is unbearable", "toes are cold", "leg a bit warm"): never
+# as an emergency, and never as a clot in the lungs, a blocked artery or an infection
+OLDER_URGENT = {EVERYDAY[i] for i in (13, 14, 16, 21)}
+
+
+@pytest.mark.parametrize("text", EVERYDAY, ids=[t[:40] for t in EVERYDAY])
+def test_everyday_running_words_raise_no_urgent_flag(model, text):
+    p = model.classify(text)
+    assert not {PE, "limb_ischaemia", "infection", "swollen_discoloured_leg"} & {f["id"] for f in p.red_flags}
+    assert p.triage in (("self_care", "see_doctor", "urgent") if text in OLDER_URGENT else ("self_care", "see_doctor"))
+
+
+DANGEROUS_FORMS = [
+    ("my foot is cold and white and I can't wiggle my toes", "limb_ischaemia", "emergency"),
+    ("my foot went cold and pale and I can't really feel the floor", "limb_ischaemia", "emergency"),
+    ("calf is swollen and I can't get a full lungful even sitting still", PE, "emergency"),
+    ("my foot is much colder than the other one and numb, calf aching", "limb_ischaemia", "emergency"),
+    ("crush injury to my calf yesterday and the painkillers aren't helping at all", AC, "emergency"),
+]
+
+
+@pytest.mark.parametrize("text, flag, level", DANGEROUS_FORMS, ids=[c[0][:40] for c in DANGEROUS_FORMS])
+def test_dangerous_forms_of_those_words_still_raise(model, text, flag, level):
+    p = model.classify(text)
+    assert flag in {f["id"] for f in p.red_flags} and p.triage == level, p.red_flags

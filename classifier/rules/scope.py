@@ -73,12 +73,13 @@ def out_of_scope_topic(terms: Terms, *, text: str | None = None) -> OutOfScopeTo
 
 
 _PLACE_BEFORE = re.compile(r"\b(below|under|behind|beneath|underneath|above)\s+(the|my|your|his|her)?\s*$")
-_RULED_OUT_AFTER = re.compile(r"^\s*(isn\W?t|wasn\W?t|aren\W?t|weren\W?t|is not|was not|are not|were not)\b")
+_RULED_OUT_AFTER = re.compile(r"^\s*(isn\W?t|wasn\W?t|aren\W?t|weren\W?t|is not|was not|are not|were not"
+                              r"|(is|are|was|were|feels?|felt|looks?|looked|seems?|seemed) (fine|ok|okay|normal|good|great))\b")
 
 
 def _not_places(terms: Terms, text: str) -> list[str]:
     """The asserted lemmas less those that only say where the pain is, or is not: right after a place preposition
-    ("below the knee") or right before a negated verb ("the bone isn't tender")."""
+    ("below the knee"), or right before a negated verb or "fine" ("the bone isn't tender", "my knees are fine")."""
     skip = terms.negated | terms.statuses.keys()
     lower = text.lower()
     return [f for i, f in enumerate(terms.features)
