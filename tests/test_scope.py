@@ -81,6 +81,18 @@ def test_a_calf_word_beside_another_place_is_not_out_of_scope_on_evidence(model,
     assert out_of_scope_topic(terms) is not None and elsewhere(terms, text) is None
 
 
+@pytest.mark.parametrize("text, label", [
+    ("Woke up with a massive Charley horse in my calf, all that squeezing by my toes and arches, painful",
+     "muscle_cramp"),
+    ("My Achilles tendinitis is back and the arch of my foot aches too, it hurts to run", "achilles_tendinitis"),
+    ("I thought it was Achilles tendinitis at first but it's my knee, the kneecap hurts when I run", UNKNOWN),
+])
+def test_a_named_and_asserted_condition_outweighs_another_place(model, text, label):
+    """Another place in the story (arches, foot) does not send a complaint the writer names and asserts out of
+    scope; a name only wondered about does not keep it in."""
+    assert model.classify(text).label == label
+
+
 def test_ruled_out_and_hedged_names_do_not_count_as_asserted(model):
     hedged = model.classify("It felt like a bad cramp when it went, sharp, and I've been hobbling for a week since")
     assert hedged.label != "muscle_cramp"

@@ -239,7 +239,10 @@ class Model:
         result = triage(text, terms, label)
         # a calf complaint about nothing else is answered with one of the four, unless it is about a clot or a
         # dangerous look-alike raised an urgent flag: then the model's own answer stands
-        in_scope = (row[-1] < SURE_ELSEWHERE and calf_complaint(terms) and out_of_scope_topic(terms) is None and not mentions_clot(terms)
+        # (a condition the writer names and asserts outweighs another place in the story: "my Achilles tendinosis …
+        # I thought plantar fasciitis at first")
+        in_scope = (row[-1] < SURE_ELSEWHERE and calf_complaint(terms)
+                    and (out_of_scope_topic(terms) is None or bool(named_conditions(terms))) and not mentions_clot(terms)
                     and not any(f["id"] in LOOKALIKE_FLAGS and f["triage"] in ("urgent", "emergency")
                                 for f in result.red_flags))
         new_label, confidence, unsure, runner_up = decide_in_scope(row, label, confidence, in_scope)
