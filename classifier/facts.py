@@ -25,7 +25,7 @@ CONDITIONS = ("calf_strain", "achilles_tendinitis", "compartment_syndrome", "mus
 UNKNOWN = "unknown"
 LABELS = CONDITIONS + (UNKNOWN,)
 # data that changes answers (questions.toml: what the page and --ask ask, and what an answer adds)
-RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml", "questions.toml", "naming.toml")
+RUNTIME_FILES = ("conditions.toml", "out_of_scope.toml", "red_flags.toml", "lay_phrases.toml", "questions.toml", "naming.toml")
 # code that turns text into features and builds the pipeline, and the default settings: part of a fit's identity
 # (a changed default in model/config.py must rebuild the default model, whose meta.json keeps the settings it used)
 FIT_CODE = ("preprocess.py", "model/predict.py", "model/config.py", "model/domain.py", "data/domain_terms.txt")

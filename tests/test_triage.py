@@ -452,3 +452,31 @@ DANGEROUS_FORMS = [
 def test_dangerous_forms_of_those_words_still_raise(model, text, flag, level):
     p = model.classify(text)
     assert flag in {f["id"] for f in p.red_flags} and p.triage == level, p.red_flags
+
+
+# The lay phrases (classifier/data/lay_phrases.toml, written blind by a clinician helper) extend the groups; their
+# false friends cancel a match inside them; a phrase holding its own negation is not read as negated.
+LAY = [
+    ("my calf is swollen and tonight I can't finish a sentence", PE, "emergency"),
+    ("calf has been sore and puffy all week, today I woke up gasping for air", PE, "emergency"),
+    ("calf sore since the long-haul trip and now my heart is racing at rest", PE, "emergency"),
+    ("my calf was tight at the end of the sprint, out of breath at the end of the sprint", None, None),
+    ("calf sore, took my breath away how steep the hill was", None, None),
+]
+
+
+@pytest.mark.parametrize("text, flag, level", LAY, ids=[c[0][:40] for c in LAY])
+def test_lay_phrases_and_their_false_friends(model, text, flag, level):
+    p = model.classify(text)
+    if flag is None:
+        assert PE not in {f["id"] for f in p.red_flags} and p.triage != "emergency"
+    else:
+        assert flag in {f["id"] for f in p.red_flags} and p.triage == level
+
+
+def test_lay_phrase_pattern_reads_apostrophes_and_spaces():
+    from classifier.rules.triage import lay_pattern
+
+    pat = lay_pattern("can't catch my breath")
+    assert pat.search("i cant  catch my breath") and pat.search("i can’t catch my breath")
+    assert not pat.search("i can't catch my breathing machine")

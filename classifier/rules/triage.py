@@ -43,6 +43,7 @@ class Rules:
     prefilter: Prefilter  # which patterns of a group can match a text at all
     finditer: dict  # pattern → a function equal to its ``finditer``, faster (``finditer_function``)
     not_the_writer: dict = field(default_factory=dict)  # group → groups whose matches cancel its matches inside them
+    own_negation: frozenset = frozenset()  # lay phrases that hold their own negation ("can't feel my toes")
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,42 @@ def load_rules(path: Path | None = None) -> Rules:
         flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts, f.get("raise_to"), raise_if, f.get("raise_reason", ""),
                              f.get("title", f["id"].replace("_", " ").capitalize())))
     not_the_writer = {g: tuple(others) for g, others in data.get("not_the_writer", {}).items()}
+    own_negation = _add_lay_phrases(groups, not_the_writer, read_toml(data_path("lay_phrases.toml")) if path is None
+                                    else {})
     for g in (g for gs in not_the_writer.items() for g in (gs[0], *gs[1])):
         if g not in groups:
             raise ValueError(f"not_the_writer names unknown group {g!r}")
     finditer = {p: finditer_function(p) for patterns in groups.values() for p in patterns}
     return Rules(groups, tuple(flags), frozenset(data.get("negation_exempt", ())), Prefilter(groups, _typical_text()),
-                 finditer, not_the_writer)
+                 finditer, not_the_writer, own_negation)
+
+
+_NEGATION_IN_PHRASE = re.compile(r"\b(can't|cant|cannot|couldn't|won't|wont|no|not|unable|non)\b")
+
+
+def lay_pattern(phrase: str) -> re.Pattern:
+    """A phrase as written ("can't catch my breath") → a pattern for lower-cased text: whole words, any run of
+    spaces between them, an apostrophe optional or curly ("cant", "can’t")."""
+    words = [re.escape(w).replace("'", "[’']?") for w in phrase.lower().split()]
+    return re.compile(r"\b(?P<f>" + r"\s+".join(words) + r")(?!\w)")
+
+
+def _add_lay_phrases(groups: dict, cancelled_by: dict, data: dict) -> frozenset:
+    """Add the lay phrases of ``lay_phrases.toml`` to the groups each concept extends, and each concept's false
+    friends as a group that cancels its matches inside them. Returns the phrase patterns that hold their own
+    negation (not checked for negation)."""
+    own = set()
+    for concept, c in data.get("concepts", {}).items():
+        patterns = [lay_pattern(p) for p in c["phrases"]]
+        own.update(p for p, text in zip(patterns, c["phrases"]) if _NEGATION_IN_PHRASE.search(text))
+        false = f"{concept}__false_friends"
+        groups[false] = [lay_pattern(p) for p in c.get("false_friends", ())]
+        for g in c["groups"]:
+            if g not in groups:
+                raise ValueError(f"lay_phrases.toml: concept {concept} extends unknown group {g!r}")
+            groups[g] = groups[g] + patterns
+            cancelled_by[g] = cancelled_by.get(g, ()) + (false,)
+    return frozenset(own)
 
 
 def _alternatives(flag: str, any_of, groups: dict) -> tuple[tuple[tuple[str, bool], ...], ...]:
@@ -115,7 +146,7 @@ def _group_match(name: str, text: str, terms: Terms, rules: Rules, patterns: lis
             start, end = _finding_span(m)
             if any(s <= start and end <= e for s, e in others):
                 continue
-            if not check or _affirmed(m, terms):
+            if not check or pattern in rules.own_negation or _affirmed(m, terms):
                 return m
     return None
 
