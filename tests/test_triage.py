@@ -460,6 +460,11 @@ LAY = [
     ("my calf is swollen and tonight I can't finish a sentence", PE, "emergency"),
     ("calf has been sore and puffy all week, today I woke up gasping for air", PE, "emergency"),
     ("calf sore since the long-haul trip and now my heart is racing at rest", PE, "emergency"),
+    ("I broke my leg playing football last week and it's in a cast. Tonight the pain is unbearable, the painkillers "
+     "aren't touching it and it hurts to move my toes.", AC, "emergency"),
+    ("Her leg ballooned overnight and the foot is turning blue.", BLUE, "emergency"),
+    ("My whole leg is swollen and it has gone a purple colour, like a bruise but I never knocked it.", BLUE, "emergency"),
+    ("swollen calf with purple bruising after I tore it", None, None),
     ("my calf was tight at the end of the sprint, out of breath at the end of the sprint", None, None),
     ("calf sore, took my breath away how steep the hill was", None, None),
 ]
@@ -469,7 +474,7 @@ LAY = [
 def test_lay_phrases_and_their_false_friends(model, text, flag, level):
     p = model.classify(text)
     if flag is None:
-        assert PE not in {f["id"] for f in p.red_flags} and p.triage != "emergency"
+        assert not {PE, BLUE} & {f["id"] for f in p.red_flags} and p.triage != "emergency"
     else:
         assert flag in {f["id"] for f in p.red_flags} and p.triage == level
 
