@@ -457,7 +457,7 @@ def test_dangerous_forms_of_those_words_still_raise(model, text, flag, level):
 # The lay phrases (classifier/data/lay_phrases.toml, written blind by a clinician helper) extend the groups; their
 # false friends cancel a match inside them; a phrase holding its own negation is not read as negated.
 LAY = [
-    ("my calf is swollen and tonight I can't finish a sentence", PE, "emergency"),
+    ("my calf is swollen and sore and now I'm breathless lying down", PE, "emergency"),
     ("calf has been sore and puffy all week, today I woke up gasping for air", PE, "emergency"),
     ("calf sore since the long-haul trip and now my heart is racing at rest", PE, "emergency"),
     ("I broke my leg playing football last week and it's in a cast. Tonight the pain is unbearable, the painkillers "
@@ -485,3 +485,40 @@ def test_lay_phrase_pattern_reads_apostrophes_and_spaces():
     pat = lay_pattern("can't catch my breath")
     assert pat.search("i cant  catch my breath") and pat.search("i can’t catch my breath")
     assert not pat.search("i can't catch my breathing machine")
+
+
+# Review of the lay phrases: ordinary posts that share their words stay below an emergency; a false friend only
+# cancels its own concept's phrases, never an older pattern's alarm; an injury of years ago or a colour likened to
+# a bruise after a knock is not an emergency; a relative's clot in the lung is theirs.
+NOT_EMERGENCY = [
+    "Resting heart rate up 8 beats this week and my legs feel heavy - I think I'm overtraining before the marathon.",
+    "Tempo run at threshold - by the end I can't finish a sentence, which coach says is the point. Calves tight.",
+    "Hard as a rock calves after the race. Broke my leg in 2015 but that's fully healed.",
+    "Took a knock on the shin playing 5-a-side, now my calf is swollen and purple. Like a bruise, pretty sore.",
+    "My dad had a clot in his lung years ago, so I worry. My calves are just sore after a hilly race, no swelling.",
+    "Got palpitations from too much coffee before the race, and a calf cramp at mile 20 that let go after I stretched.",
+    "Cold weather run, blue toes and numb feet by the end from the cold. Warmed up fine after.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCY, ids=[t[:40] for t in NOT_EMERGENCY])
+def test_ordinary_posts_sharing_lay_words_are_not_emergencies(model, text):
+    assert model.classify(text).triage != "emergency"
+
+
+@pytest.mark.parametrize("text, flag", [
+    ("Calf has been swollen and sore for days. Coughing up phlegm with blood in it, blood pressure is low too.", PE),
+    ("Calf has been swollen and sore for days. Last night I passed out on the sofa.", PE),
+    ("Broke my leg on Saturday, it's in a cast and tonight my calf feels like its going to burst.", AC),
+])
+def test_false_friends_never_cancel_a_real_alarm(model, text, flag):
+    p = model.classify(text)
+    assert flag in {f["id"] for f in p.red_flags} and p.triage == "emergency", p.red_flags
+
+
+def test_lay_phrase_without_apostrophe_matches_the_usual_spelling():
+    from classifier.rules.triage import lay_pattern
+
+    assert lay_pattern("cant move my foot").search("i can't move my foot")
+    assert lay_pattern("feels like its going to burst").search("it feels like it’s going to burst")
+    assert not lay_pattern("cant move my foot").search("i cantor move my foot")

@@ -44,6 +44,7 @@ class Rules:
     finditer: dict  # pattern → a function equal to its ``finditer``, faster (``finditer_function``)
     not_the_writer: dict = field(default_factory=dict)  # group → groups whose matches cancel its matches inside them
     own_negation: frozenset = frozenset()  # lay phrases that hold their own negation ("can't feel my toes")
+    false_friends: dict = field(default_factory=dict)  # lay phrase pattern → its concept's false-friend patterns
 
 
 @dataclass(frozen=True)
@@ -69,42 +70,56 @@ def load_rules(path: Path | None = None) -> Rules:
         flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts, f.get("raise_to"), raise_if, f.get("raise_reason", ""),
                              f.get("title", f["id"].replace("_", " ").capitalize())))
     not_the_writer = {g: tuple(others) for g, others in data.get("not_the_writer", {}).items()}
-    own_negation = _add_lay_phrases(groups, not_the_writer, read_toml(data_path("lay_phrases.toml")) if path is None
-                                    else {})
+    own_negation, false_friends = _add_lay_phrases(groups, read_toml(data_path("lay_phrases.toml")) if path is None
+                                                   else {})
     for g in (g for gs in not_the_writer.items() for g in (gs[0], *gs[1])):
         if g not in groups:
             raise ValueError(f"not_the_writer names unknown group {g!r}")
     finditer = {p: finditer_function(p) for patterns in groups.values() for p in patterns}
     return Rules(groups, tuple(flags), frozenset(data.get("negation_exempt", ())), Prefilter(groups, _typical_text()),
-                 finditer, not_the_writer, own_negation)
+                 finditer, not_the_writer, own_negation, false_friends)
 
 
-_NEGATION_IN_PHRASE = re.compile(r"\b(can't|cant|cannot|couldn't|won't|wont|no|not|unable|non)\b")
+_NEGATION_IN_PHRASE = re.compile(r"\b(can't|cant|cannot|couldn't|couldnt|won't|wont|don't|dont|doesn't|doesnt|didn't|"
+                                 r"didnt|isn't|isnt|aren't|no|not|nothing|never|none|without|unable|non)\b")
+# contractions written without their apostrophe in a phrase still match the usual spelling ("cant" → can't)
+_CONTRACTION = re.compile(r"^(can|don|won|didn|couldn|wouldn|shouldn|isn|wasn|aren|weren|doesn|hasn|haven)(t)$|^(it|that)(s)$|"
+                          r"^(i)(m|ve|d)$")
 
 
-def lay_pattern(phrase: str) -> re.Pattern:
+def _word_pattern(word: str) -> str:
+    if "'" in word:
+        return re.escape(word).replace("'", "[’']?")
+    m = _CONTRACTION.match(word)
+    if m:
+        head, tail = [g for g in m.groups() if g]
+        return re.escape(head) + "[’']?" + re.escape(tail)
+    return re.escape(word)
+
+
+def lay_pattern(phrase: str, suffix: str = "") -> re.Pattern:
     """A phrase as written ("can't catch my breath") → a pattern for lower-cased text: whole words, any run of
-    spaces between them, an apostrophe optional or curly ("cant", "can’t")."""
-    words = [re.escape(w).replace("'", "[’']?") for w in phrase.lower().split()]
-    return re.compile(r"\b(?P<f>" + r"\s+".join(words) + r")(?!\w)")
+    spaces between them, an apostrophe optional or curly either way ("cant", "can’t", "can't"); ``suffix``: a
+    look-ahead the concept adds (a recent injury is not one "years ago")."""
+    words = [_word_pattern(w) for w in phrase.lower().split()]
+    return re.compile(r"\b(?P<f>" + r"\s+".join(words) + r")(?!\w)" + suffix)
 
 
-def _add_lay_phrases(groups: dict, cancelled_by: dict, data: dict) -> frozenset:
-    """Add the lay phrases of ``lay_phrases.toml`` to the groups each concept extends, and each concept's false
-    friends as a group that cancels its matches inside them. Returns the phrase patterns that hold their own
-    negation (not checked for negation)."""
-    own = set()
+def _add_lay_phrases(groups: dict, data: dict) -> tuple[frozenset, dict]:
+    """Add the lay phrases of ``lay_phrases.toml`` to the groups each concept extends. Returns the phrase
+    patterns that hold their own negation (not checked for negation) and, for each phrase pattern, its
+    concept's false friends (a match inside one does not count; the groups' own patterns are not affected)."""
+    own, false_friends = set(), {}
     for concept, c in data.get("concepts", {}).items():
-        patterns = [lay_pattern(p) for p in c["phrases"]]
+        patterns = [lay_pattern(p, c.get("suffix", "")) for p in c["phrases"]]
         own.update(p for p, text in zip(patterns, c["phrases"]) if _NEGATION_IN_PHRASE.search(text))
-        false = f"{concept}__false_friends"
-        groups[false] = [lay_pattern(p) for p in c.get("false_friends", ())]
+        friends = tuple(lay_pattern(p) for p in c.get("false_friends", ()))
+        false_friends.update((p, friends) for p in patterns)
         for g in c["groups"]:
             if g not in groups:
                 raise ValueError(f"lay_phrases.toml: concept {concept} extends unknown group {g!r}")
             groups[g] = groups[g] + patterns
-            cancelled_by[g] = cancelled_by.get(g, ()) + (false,)
-    return frozenset(own)
+    return frozenset(own), false_friends
 
 
 def _alternatives(flag: str, any_of, groups: dict) -> tuple[tuple[tuple[str, bool], ...], ...]:
@@ -142,10 +157,16 @@ def _group_match(name: str, text: str, terms: Terms, rules: Rules, patterns: lis
     ``others`` (spans where the words are about someone else), or None."""
     check = name not in rules.negation_exempt
     for pattern in patterns:
+        friends = None
         for m in rules.finditer[pattern](text):
             start, end = _finding_span(m)
-            if any(s <= start and end <= e for s, e in others):
+            if any(s <= start < e for s, e in others):  # it starts inside someone else's words: theirs
                 continue
+            if pattern in rules.false_friends:
+                if friends is None:
+                    friends = [f.span() for fp in rules.false_friends[pattern] for f in fp.finditer(text)]
+                if any(s <= start and end <= e for s, e in friends):
+                    continue
             if not check or pattern in rules.own_negation or _affirmed(m, terms):
                 return m
     return None
