@@ -498,6 +498,11 @@ NOT_EMERGENCY = [
     "My dad had a clot in his lung years ago, so I worry. My calves are just sore after a hilly race, no swelling.",
     "Got palpitations from too much coffee before the race, and a calf cramp at mile 20 that let go after I stretched.",
     "Cold weather run, blue toes and numb feet by the end from the cold. Warmed up fine after.",
+    "Blood in my mucus from blowing my nose all week with a cold; calf sore after the long run.",
+    "Pulled my calf in the race. Ate a curry after and had heartburn and chest pains from indigestion all night.",
+    "Night cramp in my calf, woke up and my heart was pounding from the pain. Gone after a minute.",
+    "My mum had a blood clot on her lung after surgery in 2010. I've got a slight calf strain from sprinting.",
+    "Years ago I had my leg in plaster after a fracture. These days my calf is tight, painkillers not touching it.",
 ]
 
 
