@@ -80,9 +80,11 @@ EXTRA_PSEUDO = [
     "can't sleep", "couldn't sleep", "can't walk", "cant walk", "couldn't walk", "couldnt walk", "cannot walk",
     "can't put weight", "couldn't put weight", "can't bear weight", "couldn't bear weight",
     "can't stand", "couldn't stand", "no better", "not better",
-] + [f"{cannot} get {whose} {air}" for cannot in ("can't", "cant", "cannot", "couldn't", "couldnt", "could not")
-     for whose in ("my", "his", "her", "a", "enough")
-     for air in ("wind", "breath", "full breath", "proper breath", "air", "lungful", "full lungful")] + [  # "the pain in my calves wasn't any better": the pain is there (it is the better that is negated)
+] + [  # "he can't get his wind": breathlessness
+    f"{cannot} get {whose} {air}" for cannot in ("can't", "cant", "cannot", "couldn't", "couldnt", "could not")
+    for whose in ("my", "his", "her", "a", "enough")
+    for air in ("wind", "breath", "full breath", "proper breath", "air", "lungful", "full lungful")
+] + [  # "the pain in my calves wasn't any better": the pain is there (it is the better that is negated)
     f"{be} {state}" for be in ("wasn't", "wasnt", "isn't", "isnt", "hasn't been", "hasnt been", "not")
     for state in ("any better", "much better", "getting better", "improving")
 ]
@@ -323,7 +325,8 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         if len(self._token_info) >= MAX_CACHED_TYPES:  # unique words without end must not grow memory
             self._token_info.clear()
         entry = self._token_info[orth] = TokenType(self._lookup(lex), len(lex.orth_), lex.is_stop,
-                                                   lex.orth_ in BREAK_PUNCT or lex.orth_.count("\n") > 1, lex.lower_ in self._cue_starts)
+                                                   lex.orth_ in BREAK_PUNCT or lex.orth_.count("\n") > 1,
+                                                   lex.lower_ in self._cue_starts)
         return entry
 
     def _lookup(self, lex) -> str | None:
@@ -374,7 +377,7 @@ class SpacyNormalizer(TransformerMixin, BaseEstimator):
         n = len(types)
         breaks = [t.breaks_scope for t in types]
         for i in range(1, n - 1):  # "I thought it might\nbe plantar fasciitis": a wrapped line, one sentence
-            if doc[i].text == "\n" and _hard_wrap(doc, i):
+            if breaks[i] and doc[i].text == "\n" and _hard_wrap(doc, i):
                 breaks[i] = False
         for start, kind, end in sorted(cues):
             if kind in ("PRE", "HYP", "HIST", "OTHER"):

@@ -21,11 +21,11 @@ SYMPTOM_WORDS = frozenset({
     "stiffness", "tender", "burn", "burning", "numb", "tingle", "seize", "knot", "lock", "throb", "agony",
     "problem", "issue", "tendinitis", "tendinopathy", "tendinosis", "compartment", "cecs", "charley", "charlie",
 })
-# A blood clot, named or wondered about ("in case it's a clot"), is never answered as one of the four by the
-# scope decision: the model's own answer stands (and the red-flag rules speak).
 # Topics named by a place where the four conditions are felt too (shins, ankle, foot): never evidence of another
 # problem on their own.
 LOWER_LEG_TOPICS = frozenset({"shin_splints", "ankle_foot"})
+# A blood clot, named or wondered about ("in case it's a clot"), is never answered as one of the four by the
+# scope decision: the model's own answer stands (and the red-flag rules speak).
 CLOT_WORDS = frozenset({"clot", "clots", "dvt", "thrombosis", "thrombus", "embolism", "embolus", "pe"})
 
 
@@ -81,10 +81,9 @@ def _not_places(terms: Terms, text: str) -> list[str]:
     """The asserted lemmas less those that only say where the pain is, or is not: right after a place preposition
     ("below the knee"), or right before a negated verb or "fine" ("the bone isn't tender", "my knees are fine")."""
     skip = terms.negated | terms.statuses.keys()
-    lower = text.lower()
     return [f for i, f in enumerate(terms.features)
-            if i not in skip and not _PLACE_BEFORE.search(lower[max(0, terms.starts[i] - 20):terms.starts[i]])
-            and not _RULED_OUT_AFTER.match(lower[terms.ends[i]:terms.ends[i] + 20])]
+            if i not in skip and not _PLACE_BEFORE.search(text[max(0, terms.starts[i] - 20):terms.starts[i]].lower())
+            and not _RULED_OUT_AFTER.match(text[terms.ends[i]:terms.ends[i] + 20].lower())]
 
 
 def unknown_reason(terms: Terms, top_condition: str, top_probability: float) -> str:
