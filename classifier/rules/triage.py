@@ -42,7 +42,9 @@ class Rules:
     negation_exempt: frozenset[str]
     prefilter: Prefilter  # which patterns of a group can match a text at all
     finditer: dict  # pattern → a function equal to its ``finditer``, faster (``finditer_function``)
-    not_the_writer: dict = field(default_factory=dict)  # group → groups whose matches cancel its matches inside them
+    # group → groups whose matches cancel its matches that start inside them: someone else's words, a sentence that
+    # explains the finding away, an injury of long ago (the TOML table keeps its first name, [not_the_writer])
+    not_the_writer: dict = field(default_factory=dict)
     own_negation: frozenset = frozenset()  # lay phrases that hold their own negation ("can't feel my toes")
     false_friends: dict = field(default_factory=dict)  # lay phrase pattern → its concept's false-friend patterns
 
@@ -70,6 +72,7 @@ def load_rules(path: Path | None = None) -> Rules:
         flags.append(RedFlag(f["id"], f["triage"], f["reason"], alts, f.get("raise_to"), raise_if, f.get("raise_reason", ""),
                              f.get("title", f["id"].replace("_", " ").capitalize())))
     not_the_writer = {g: tuple(others) for g, others in data.get("not_the_writer", {}).items()}
+    # the lay phrases extend the packaged rules only (a rules file given by path stands alone)
     own_negation, false_friends = _add_lay_phrases(groups, read_toml(data_path("lay_phrases.toml")) if path is None
                                                    else {})
     for g in (g for gs in not_the_writer.items() for g in (gs[0], *gs[1])):
