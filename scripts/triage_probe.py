@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from classifier.rules.triage import LEVELS  # noqa: E402
+from scripts.triage_on_dev import half_scores  # noqa: E402  (the dev triage table's cells, one definition)
 
 PROBE = ROOT / "corpus" / "probe" / "triage_vignettes.jsonl"
 SECOND = ROOT / "corpus" / "probe" / "triage_vignettes_2.jsonl"
@@ -50,12 +51,10 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|---:|")
     for name in (("check",) if args.second else ("study", "check", "all")):
         sel = [(r, p) for r, p in zip(rows, preds) if name == "all" or half(r) == name]
-        safe = sum(rank(p.triage) >= rank(r["urgency"]) for r, p in sel)
-        over = sum(rank(p.triage) > rank(r["urgency"]) for r, p in sel)
-        em = [p for r, p in sel if r["urgency"] == "emergency"]
+        cells = half_scores([r for r, _ in sel], [p for _, p in sel], {r["id"]: r["urgency"] for r, _ in sel})
         ur = [p for r, p in sel if r["urgency"] == "urgent"]
-        print(f"| {name} | {len(sel)} | {safe}/{len(sel)} ({safe / len(sel):.3f}) | {over}/{len(sel)} | "
-              f"{sum(p.triage == 'emergency' for p in em)}/{len(em)} | {sum(rank(p.triage) >= 2 for p in ur)}/{len(ur)} |")
+        print(f"| {name} | {cells['n']} | {cells['safe']} | {cells['over-triage']} | {cells['emergency → emergency']} | "
+              f"{sum(rank(p.triage) >= rank('urgent') for p in ur)}/{len(ur)} |")
     if args.study:
         for r, p in zip(rows, preds):
             if half(r) == "study" and p.triage != r["urgency"]:
