@@ -21,6 +21,7 @@ from classifier.batch.inputs import read_inputs
 from classifier.batch.outfile import OutputError, check_output
 from classifier.cli import main
 from classifier.training.generate import GeneratorConfig, generate
+from procfs import process_stats
 from test_batch_safety import cli, rows_of, snapshot
 
 
@@ -320,15 +321,7 @@ def test_jobs_is_capped_at_the_cpu_count_and_the_number_of_chunks(model, executo
 
 
 def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+    return [child for child, fields in process_stats().items() if int(fields[1]) == pid]
 
 
 def _alive(pid: int) -> bool:

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from classifier.batch.inputs import MAX_LINE_BYTES
 from classifier.cli import main
 from classifier.training.generate import GeneratorConfig, generate
+from procfs import process_stats
 from test_batch import interrupted_partial
 
 
@@ -181,15 +182,7 @@ def test_output_through_a_link_to_a_regular_file_writes_the_target(run, tmp_path
 # 4. SIGTERM and SIGHUP stop like Ctrl+C -------------------------------------------------------------------
 
 def processes_in_session(sid: int) -> list[str]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid:
-            found.append(stat.parent.name)
-    return found
+    return [str(pid) for pid, fields in process_stats().items() if int(fields[3]) == sid]
 
 
 @pytest.fixture(scope="module")
